@@ -1,0 +1,28 @@
+#pragma once
+// Encoding packets into exactly the bytes the spec defines. The encoder trusts its input to be valid
+// (the broker builds it); the only failures are fields that cannot be represented (a string over
+// 65,535 bytes, a packet over 268,435,455 bytes).
+#include <cstddef>
+
+#include "codec/packet.hpp"
+#include "codec/protocol.hpp"
+#include "common/bytes.hpp"
+#include "common/result.hpp"
+
+namespace moatmq::codec {
+
+// Appends the encoding of `packet` for protocol `version` to `out`; returns the number of bytes added.
+// On error `out` is left as it was.
+Result<std::size_t> encode(const Packet& packet, ProtocolVersion version, Bytes& out);
+
+// Per-type overloads for hot paths that should not build a variant.
+Result<std::size_t> encode(const Publish& packet, ProtocolVersion version, Bytes& out);
+Result<std::size_t> encode(const Puback& packet, ProtocolVersion version, Bytes& out);
+Result<std::size_t> encode(const Pubrec& packet, ProtocolVersion version, Bytes& out);
+Result<std::size_t> encode(const Pubrel& packet, ProtocolVersion version, Bytes& out);
+Result<std::size_t> encode(const Pubcomp& packet, ProtocolVersion version, Bytes& out);
+
+// Size of the encoding of `packet`, for checking a peer's Maximum Packet Size before encoding.
+std::size_t encoded_size(const Packet& packet, ProtocolVersion version);
+
+}  // namespace moatmq::codec
