@@ -1,0 +1,37 @@
+#pragma once
+// ClientLink: the transport's side of one connection, as the broker sees it. Implemented in
+// src/transport (over a socket) and in tests (recording what is sent). The broker never sees a socket.
+//
+// Threads: every connection is pinned to one worker thread. send(), queued_bytes() and close() are
+// called only on that thread; post() may be called from any thread and is how work reaches it.
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+#include "common/bytes.hpp"
+
+namespace moatmq::broker {
+
+using SharedBytes = std::shared_ptr<const Bytes>;
+
+class ClientLink {
+public:
+    virtual ~ClientLink() = default;
+
+    // Queues one encoded packet. The transport writes everything queued in one gather write per
+    // event-loop turn. The bytes are shared (one PUBLISH encoding serves every receiver of that variant)
+    // and are never modified.
+    virtual void send(SharedBytes packet) = 0;
+
+    // Bytes queued and not yet written: the broker's measure of a slow subscriber.
+    virtual std::size_t queued_bytes() const noexcept = 0;
+
+    // Writes what is queued, then closes the connection. Connection::on_closed() follows.
+    virtual void close() = 0;
+
+    // Runs `task` on this connection's worker thread, soon; safe from any thread. The task still runs
+    // if the connection has closed meanwhile, so it must not assume the connection is alive.
+    virtual void post(std::function<void()> task) = 0;
+};
+
+}  // namespace moatmq::broker
