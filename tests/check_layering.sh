@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Layering check (DESIGN.md §2): no header or source below transport includes Asio, Beast or OpenSSL,
+# and codec includes nothing from the broker. Fails with the offending lines.
+set -u
+src="$(cd "$(dirname "$0")/../src" && pwd)"
+status=0
+for dir in common codec broker config; do
+  [ -d "$src/$dir" ] || continue
+  if hits=$(grep -rnE '#include\s*[<"](boost/(asio|beast)|openssl/)' "$src/$dir"); then
+    echo "layering: $dir must not include Asio, Beast or OpenSSL:"; echo "$hits"; status=1
+  fi
+done
+for dir in common codec; do
+  [ -d "$src/$dir" ] || continue
+  if hits=$(grep -rnE '#include\s*"(broker|security|transport|store|config|observe|client|app)/' "$src/$dir"); then
+    echo "layering: $dir may include only common/ and itself:"; echo "$hits"; status=1
+  fi
+done
+[ $status -eq 0 ] && echo "layering: ok"
+exit $status
