@@ -1,0 +1,58 @@
+#pragma once
+// BrokerOptions: every limit and switch of the broker core, as a plain value. The app maps the TOML
+// configuration ([limits], [broker]) onto it; the broker never reads configuration files itself.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "codec/protocol.hpp"
+
+namespace moatmq::broker {
+
+struct BrokerOptions {
+    // --- limits ([limits]) ---
+    // Largest packet accepted from a client, fixed header included; announced in the 5.0 CONNACK.
+    std::uint32_t max_packet_size = 1024 * 1024;
+    // Messages queued per session (offline queue plus messages waiting for the client's Receive
+    // Maximum). When full, new messages for that session are dropped, counted and logged.
+    std::size_t max_queued_messages = 1000;
+    // QoS 0 to a slow subscriber: dropped while the transport holds more than this many unwritten
+    // bytes for the connection (ClientLink::queued_bytes()).
+    std::size_t max_queued_bytes = 8 * 1024 * 1024;
+    // Concurrent unacknowledged QoS 1/2 PUBLISHes we accept from one 5.0 client (our Receive Maximum).
+    std::uint16_t receive_maximum = 1024;
+    // Concurrent unacknowledged QoS 1/2 PUBLISHes we send to a 3.1.1 client (5.0 clients say their own).
+    std::uint16_t max_inflight_messages = 100;
+    // Topic aliases the client may use towards us (5.0); 0 disables inbound aliases.
+    std::uint16_t topic_alias_maximum = 64;
+    // Largest keep alive accepted, in seconds; a 5.0 client asking for more (or for 0) is told Server
+    // Keep Alive. 0 = no cap.
+    std::uint16_t max_keep_alive = 0;
+    // Cap on a 5.0 Session Expiry Interval, and the expiry given to 3.1.1 persistent sessions
+    // (clean session = 0), in seconds. 0xFFFFFFFF = never expire.
+    std::uint32_t max_session_expiry_interval = 0xFFFF'FFFF;
+    // Client ids longer than this are refused (5.0: 0x85; 3.1.1: return code 2).
+    std::size_t max_client_id_length = 256;
+
+    // --- features, announced in the 5.0 CONNACK ---
+    codec::QoS maximum_qos = codec::QoS::exactly_once;
+    bool retain_available = true;
+    bool wildcard_subscription_available = true;
+    bool subscription_identifier_available = true;
+    bool shared_subscription_available = true;
+    // Response Information returned when a 5.0 client sets Request Response Information; the client id
+    // is appended ("<prefix><client id>"). Empty: none is returned.
+    std::string response_information_prefix;
+
+    // --- timers ---
+    // A connection that has not completed CONNECT by then is closed.
+    std::chrono::milliseconds connect_timeout{10'000};
+    // How often $SYS topics are published; 0 disables them.
+    std::chrono::milliseconds sys_interval{10'000};
+
+    // Reported in $SYS/broker/version.
+    std::string version = "moatmq";
+};
+
+}  // namespace moatmq::broker
