@@ -7,8 +7,10 @@
 //   $SYS/broker/uptime                               "123 seconds"
 //   $SYS/broker/clients/connected                    connected clients
 //   $SYS/broker/clients/total                        connected + disconnected persistent sessions
+//   $SYS/broker/clients/maximum                      highest number connected at once
 //   $SYS/broker/messages/received | sent             PUBLISH packets since start
 //   $SYS/broker/bytes/received | sent                bytes since start
+//   $SYS/broker/publish/messages/dropped             messages dropped (queue full, expired, too large)
 //   $SYS/broker/load/messages/received/per_second    over the interval since the previous build()
 //   $SYS/broker/load/messages/sent/per_second
 //   $SYS/broker/load/bytes/received/per_second
@@ -24,22 +26,18 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/broker_stats.hpp"
 #include "broker/message.hpp"
 #include "common/clock.hpp"
 
 namespace moatmq::broker {
 
-// Plain numbers, filled by the core from its counters (monotonic totals since the broker started).
+// What one build() publishes: the core's counters plus what the router counts.
 struct SysSnapshot {
+    BrokerStatsSnapshot stats;
     Duration uptime{};
-    std::uint64_t clients_connected = 0;
-    std::uint64_t clients_total = 0;
-    std::uint64_t messages_received = 0;
-    std::uint64_t messages_sent = 0;
-    std::uint64_t bytes_received = 0;
-    std::uint64_t bytes_sent = 0;
-    std::uint64_t subscriptions = 0;
-    std::uint64_t retained = 0;
+    std::uint64_t subscriptions = 0;  // Router::subscription_count()
+    std::uint64_t retained = 0;       // Router::retained_count()
 };
 
 class SysTopics {
