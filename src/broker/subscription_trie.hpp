@@ -39,7 +39,7 @@ public:
 
     // Adds or replaces the subscription of `session` to `filter` (a valid filter, possibly
     // "$share/{group}/{filter}"). Re-subscribing to the same filter replaces options and identifier
-    // [MQTT-3.8.4-3]. Returns whether the session already had this subscription. A malformed shared
+    // [MQTT-3.8.4-3]. Returns whether the session already had this subscription. An invalid
     // filter returns its codec error and changes nothing.
     Result<bool> insert(SessionId session, std::string_view filter, const codec::SubscriptionOptions& options,
                         std::uint32_t subscription_id = 0);
@@ -54,7 +54,9 @@ public:
     // subscriptions one entry each (a session with overlapping filters appears several times), shared
     // groups one entry each for the member picked round-robin. `out` is not cleared: callers reuse one
     // vector so that a warmed lookup does not allocate. The order is unspecified.
-    void match(std::string_view topic, std::vector<SubscriptionMatch>& out) const;
+    // Returns how many trie nodes contributed ordinary subscriptions: when at most 1, no session appears
+    // twice among the ordinary matches, and a caller merging per session can skip that work.
+    std::size_t match(std::string_view topic, std::vector<SubscriptionMatch>& out) const;
 
     // For a shared group whose chosen member went away with a message in flight: the next member
     // round-robin other than `excluding`, or nothing if the group is gone or has no other member.
@@ -69,6 +71,8 @@ public:
 private:
     struct Node;
     struct SharedGroup;
+
+    bool erase_locked(SessionId session, std::string_view filter);
 
     mutable std::shared_mutex mutex_;
     std::unique_ptr<Node> root_;
