@@ -51,6 +51,9 @@ public:
 private:
     struct Node;
 
+    // Removes the message of `node` and prunes the branch it leaves empty.
+    void remove_locked(Node& node);
+
     mutable std::shared_mutex mutex_;
     std::unique_ptr<Node> root_;
     std::size_t size_ = 0;

@@ -59,7 +59,7 @@ public:
     // topic), in addition to route().
     void retain(MessagePtr message);
 
-    // Retained messages to send for a new subscription to `filter`, in the order stored. Appends to
+    // Retained messages to send for a new subscription to `filter`, in no set order. Appends to
     // `out`. Nothing for a shared subscription: retained messages are sent only for non-shared ones
     // (spec §3.3.1.3). The caller applies Retain Handling (using subscribe()'s answer), and sends each
     // with RETAIN=1 (spec §3.3.1.3) at min(message QoS, granted QoS).
