@@ -4,11 +4,15 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "codec/protocol.hpp"
 
 namespace moatmq::broker {
+
+enum class LogLevel : std::uint8_t { debug, info, warning };
 
 struct BrokerOptions {
     // --- limits ([limits]) ---
@@ -53,6 +57,11 @@ struct BrokerOptions {
 
     // Reported in $SYS/broker/version.
     std::string version = "moatmq";
+
+    // Where the core's log lines go (connections accepted/closed with their reason, dropped messages);
+    // the app connects it to the logger. Called from any worker thread. Never given a payload or a
+    // password. Empty: no logging.
+    std::function<void(LogLevel, std::string_view)> log;
 };
 
 }  // namespace moatmq::broker

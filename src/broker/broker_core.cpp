@@ -1,0 +1,427 @@
+#include "broker/broker_core.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "broker/client_connection.hpp"
+#include "broker/publish_encoding.hpp"
+
+namespace moatmq::broker {
+namespace {
+
+constexpr std::uint32_t kNeverExpires = 0xFFFF'FFFF;
+
+void bump_maximum(std::atomic<std::uint64_t>& maximum, std::uint64_t value)
+{
+    auto seen = maximum.load(std::memory_order_relaxed);
+    while (seen < value && !maximum.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+    }
+}
+
+}  // namespace
+
+BrokerCore::BrokerCore(BrokerOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock), stats_(clock.now()), sys_topics_(options_.version)
+{
+    if (options_.sys_interval.count() > 0) next_sys_ = clock_.now();
+}
+
+BrokerCore::~BrokerCore() = default;
+
+void BrokerCore::warn(std::string_view text) const
+{
+    if (options_.log) options_.log(LogLevel::warning, text);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Publishing
+
+std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<SessionId> publisher)
+{
+    if (message->retain) router_.retain(message);
+
+    // One vector per thread, reused: a warmed route does not allocate for the list of deliveries.
+    thread_local std::vector<Delivery> deliveries;
+    router_.route(*message, publisher, deliveries);
+    if (deliveries.empty()) return 0;
+
+    auto encoding = shareable(*message) ? std::make_shared<PublishEncoding>() : nullptr;
+    const auto count = deliveries.size();
+    for (auto& delivery : deliveries) {
+        auto session = find_session(delivery.session);
+        if (!session) continue;
+        deliver(*session,
+                QueuedMessage{message, delivery.qos, delivery.retain, std::move(delivery.subscription_ids),
+                              delivery.shared_group, encoding});
+    }
+    return count;
+}
+
+void BrokerCore::deliver(Session& session, QueuedMessage item)
+{
+    std::shared_ptr<ClientLink> link;
+    std::weak_ptr<ClientConnection> owner;
+    {
+        std::lock_guard lock(session.mutex);
+        if (session.ended) return;
+        if (!session.attached() && item.qos == codec::QoS::at_most_once) return;  // not queued offline
+        if (session.queue.size() >= options_.max_queued_messages) {
+            session.drop_expired(clock_.now());
+            if (session.queue.size() >= options_.max_queued_messages) {
+                stats_.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+                // Logged once per full queue episode would be nicer; a counter plus a line is enough.
+                if (options_.log) {
+                    options_.log(LogLevel::warning, "queue full for client " + session.client_id +
+                                                        ": message on " + item.message->topic + " dropped");
+                }
+                return;
+            }
+        }
+        session.queue.push_back(std::move(item));
+        if (session.attached() && !session.drain_posted) {
+            session.drain_posted = true;
+            link = session.owner_link;
+            owner = session.owner;
+        }
+    }
+    if (link) {
+        link->post([owner = std::move(owner)] {
+            if (auto connection = owner.lock()) connection->drain();
+        });
+    }
+}
+
+void BrokerCore::publish_will(const MessagePtr& will)
+{
+    if (!will) return;
+    // A will's Message Expiry Interval starts when the will is published (spec §3.1.3.2).
+    if (will->properties.message_expiry_interval) {
+        auto copy = std::make_shared<Message>(*will);
+        copy->expires_at = clock_.now() + std::chrono::seconds(*copy->properties.message_expiry_interval);
+        copy->properties.message_expiry_interval.reset();
+        publish(copy, std::nullopt);
+        return;
+    }
+    publish(will, std::nullopt);
+}
+
+void BrokerCore::reroute_shared(std::vector<QueuedMessage> items, SessionId from)
+{
+    for (auto& item : items) {
+        auto delivery = router_.route_shared_again(item.shared_group, *item.message, from);
+        if (!delivery) continue;
+        auto session = find_session(delivery->session);
+        if (!session) continue;
+        deliver(*session,
+                QueuedMessage{item.message, delivery->qos, delivery->retain,
+                              std::move(delivery->subscription_ids), delivery->shared_group, item.encoding});
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sessions
+
+std::shared_ptr<Session> BrokerCore::find_session(SessionId id) const
+{
+    std::shared_lock lock(registry_mutex_);
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+}
+
+std::string BrokerCore::assign_client_id()
+{
+    std::unique_lock lock(registry_mutex_);
+    for (;;) {
+        // Unique for this broker's lifetime; the address of the core makes collisions with ids a
+        // client invents unlikely, and the registry check makes them impossible.
+        char text[48];
+        std::snprintf(text, sizeof text, "moatmq-%llx-%llu",
+                      static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(this) & 0xFFFFFF),
+                      static_cast<unsigned long long>(next_assigned_id_++));
+        if (!by_client_id_.contains(text)) return text;
+    }
+}
+
+BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
+{
+    Ended ended;
+    session.ended = true;
+    ++session.generation;
+    session.owner.reset();
+    session.owner_link.reset();
+    by_id_.erase(session.id);
+    by_client_id_.erase(session.client_id);
+    stats_.clients_total.fetch_sub(1, std::memory_order_relaxed);
+    router_.unsubscribe_all(session.id);
+    // The session ends: a delayed will goes out now [MQTT-3.1.3-9] (spec §3.1.2.5).
+    if (session.pending_will) ended.will = std::move(*session.pending_will);
+    if (session.will) ended.will = std::move(session.will->message);
+    session.pending_will.reset();
+    session.will.reset();
+    for (auto& item : session.queue) {
+        if (item.shared_group != 0) ended.shared.push_back(std::move(item));
+    }
+    for (auto& inflight : session.inflight) {
+        if (inflight.queued.shared_group != 0 && inflight.stage != InflightMessage::Stage::awaiting_pubcomp) {
+            ended.shared.push_back(std::move(inflight.queued));
+        }
+    }
+    session.queue.clear();
+    session.inflight.clear();
+    session.inbound_qos2.clear();
+    return ended;
+}
+
+void BrokerCore::finish(Ended ended, SessionId from)
+{
+    if (ended.will) publish_will(*ended.will);
+    reroute_shared(std::move(ended.shared), from);
+}
+
+AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<ClientConnection>& owner,
+                                const std::shared_ptr<ClientLink>& link)
+{
+    AttachResult result;
+    std::optional<MessagePtr> will_now;
+    Ended ended;
+    SessionId ended_id = 0;
+    std::weak_ptr<ClientConnection> previous_owner;
+    std::shared_ptr<ClientLink> previous_link;
+    {
+        std::unique_lock registry(registry_mutex_);
+        auto it = by_client_id_.find(request.client_id);
+        if (it != by_client_id_.end()) {
+            auto existing = it->second;
+            std::lock_guard lock(existing->mutex);
+            previous_owner = existing->owner;
+            previous_link = existing->owner_link;
+            if (request.clean_start) {
+                ended = end_session_locked(*existing);
+                ended_id = existing->id;
+            } else {
+                // Resumed. The previous connection's will: a will without delay goes out as that
+                // connection closes abnormally; a delayed will (or a pending one) is cancelled because
+                // a new connection arrived before the delay passed [MQTT-3.1.3-9] (spec §3.1.2.5).
+                if (existing->will && existing->will->delay_interval == 0) will_now = existing->will->message;
+                existing->will.reset();
+                existing->pending_will.reset();
+                existing->pending_will_at.reset();
+                existing->expires_at.reset();
+                ++existing->generation;
+                existing->owner = owner;
+                existing->owner_link = link;
+                existing->drain_posted = false;
+                existing->expiry_interval = request.expiry_interval;
+                existing->will = std::move(request.will);
+                existing->version = request.version;
+                result.session = existing;
+                result.generation = existing->generation;
+                result.session_present = true;
+            }
+        }
+        if (!result.session) {
+            auto session = std::make_shared<Session>(next_session_id_++, request.client_id);
+            session->generation = 1;
+            session->owner = owner;
+            session->owner_link = link;
+            session->expiry_interval = request.expiry_interval;
+            session->will = std::move(request.will);
+            session->version = request.version;
+            by_client_id_[request.client_id] = session;
+            by_id_[session->id] = session;
+            stats_.clients_total.fetch_add(1, std::memory_order_relaxed);
+            result.session = std::move(session);
+            result.generation = 1;
+        }
+    }
+    if (!previous_link) {  // a takeover replaces a connected client: the count stays
+        const auto connected = stats_.clients_connected.fetch_add(1, std::memory_order_relaxed) + 1;
+        bump_maximum(stats_.clients_maximum, connected);
+    }
+
+    if (previous_link) {
+        previous_link->post([previous = std::move(previous_owner)] {
+            if (auto connection = previous.lock()) connection->on_taken_over();
+        });
+    }
+    if (will_now) publish_will(*will_now);
+    if (ended_id != 0) finish(std::move(ended), ended_id);
+    return result;
+}
+
+void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t generation, bool with_will)
+{
+    const auto now = clock_.now();
+    std::optional<MessagePtr> will_now;
+    std::vector<QueuedMessage> shared;
+    Ended ended;
+    bool end = false;
+    {
+        std::unique_lock registry(registry_mutex_);
+        std::lock_guard lock(session->mutex);
+        if (session->generation != generation || session->ended) return;
+        stats_.clients_connected.fetch_sub(1, std::memory_order_relaxed);
+        ++session->generation;
+        session->owner.reset();
+        session->owner_link.reset();
+        session->drain_posted = false;
+        if (!with_will) session->will.reset();  // [MQTT-3.1.2-10] [MQTT-3.14.4-3]
+        if (session->expiry_interval == 0) {
+            ended = end_session_locked(*session);
+            end = true;
+        } else {
+            if (session->expiry_interval != kNeverExpires) {
+                session->expires_at = now + std::chrono::seconds(session->expiry_interval);
+            }
+            if (session->will) {
+                if (session->will->delay_interval == 0) {
+                    will_now = std::move(session->will->message);
+                } else {
+                    session->pending_will = std::move(session->will->message);
+                    session->pending_will_at = now + std::chrono::seconds(session->will->delay_interval);
+                }
+                session->will.reset();
+            }
+            // Shared-subscription messages whose delivery has not started, and QoS 1 ones not yet
+            // acknowledged, go to another member of the group; a QoS 2 delivery in progress must be
+            // completed by this client when it returns (spec §4.8.2).
+            std::deque<QueuedMessage> kept;
+            for (auto& item : session->queue) {
+                (item.shared_group != 0 ? shared.push_back(std::move(item))
+                                        : kept.push_back(std::move(item)));
+            }
+            session->queue = std::move(kept);
+            std::erase_if(session->inflight, [&shared](InflightMessage& inflight) {
+                if (inflight.queued.shared_group == 0 ||
+                    inflight.stage != InflightMessage::Stage::awaiting_puback) {
+                    return false;
+                }
+                shared.push_back(std::move(inflight.queued));
+                return true;
+            });
+        }
+    }
+    if (end) {
+        finish(std::move(ended), session->id);
+        return;
+    }
+    {
+        std::lock_guard lock(session->mutex);
+        if (session->expires_at) schedule(*session->expires_at, session);
+        if (session->pending_will_at) schedule(*session->pending_will_at, session);
+    }
+    if (will_now) publish_will(*will_now);
+    reroute_shared(std::move(shared), session->id);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Timers
+
+void BrokerCore::schedule(TimePoint at, const std::shared_ptr<Session>& session)
+{
+    std::lock_guard lock(timers_mutex_);
+    timers_.emplace(at, session);
+}
+
+std::optional<TimePoint> BrokerCore::next_deadline() const
+{
+    std::lock_guard lock(timers_mutex_);
+    std::optional<TimePoint> next = next_sys_;
+    if (!timers_.empty() && (!next || timers_.begin()->first < *next)) next = timers_.begin()->first;
+    return next;
+}
+
+void BrokerCore::on_timer(TimePoint now)
+{
+    std::vector<std::shared_ptr<Session>> due;
+    bool sys = false;
+    {
+        std::lock_guard lock(timers_mutex_);
+        while (!timers_.empty() && timers_.begin()->first <= now) {
+            if (auto session = timers_.begin()->second.lock()) due.push_back(std::move(session));
+            timers_.erase(timers_.begin());
+        }
+        if (next_sys_ && *next_sys_ <= now) {
+            sys = true;
+            next_sys_ = now + options_.sys_interval;
+        }
+    }
+    for (auto& session : due) {
+        // Entries are hints: the session's own fields decide (it may have reconnected meanwhile).
+        std::optional<MessagePtr> will;
+        Ended ended;
+        bool end = false;
+        {
+            std::unique_lock registry(registry_mutex_);
+            std::lock_guard lock(session->mutex);
+            if (session->ended || session->attached()) continue;
+            if (session->pending_will_at && *session->pending_will_at <= now) {
+                will = std::move(session->pending_will);
+                session->pending_will.reset();
+                session->pending_will_at.reset();
+            }
+            if (session->expires_at && *session->expires_at <= now) {
+                ended = end_session_locked(*session);
+                end = true;
+            }
+        }
+        if (will) publish_will(*will);
+        if (end) finish(std::move(ended), session->id);
+    }
+    if (sys) publish_sys(now);
+}
+
+void BrokerCore::publish_sys(TimePoint now)
+{
+    SysSnapshot snapshot;
+    snapshot.stats = stats_.snapshot();
+    snapshot.uptime = now - stats_.started;
+    router_.retained().purge_expired(now);
+    snapshot.subscriptions = router_.subscription_count();
+    snapshot.retained = router_.retained_count();
+    for (auto& message : sys_topics_.build(snapshot, now))
+        publish(message, std::nullopt);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Connections and shutdown
+
+void BrokerCore::register_connection(const std::shared_ptr<ClientConnection>& connection,
+                                     const std::shared_ptr<ClientLink>& link)
+{
+    std::lock_guard lock(connections_mutex_);
+    connections_[connection.get()] = LiveConnection{connection, link};
+    stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+}
+
+void BrokerCore::unregister_connection(const ClientConnection* connection)
+{
+    std::lock_guard lock(connections_mutex_);
+    connections_.erase(connection);
+}
+
+bool BrokerCore::shutting_down() const
+{
+    std::lock_guard lock(connections_mutex_);
+    return shutting_down_;
+}
+
+void BrokerCore::shutdown()
+{
+    std::vector<LiveConnection> live;
+    {
+        std::lock_guard lock(connections_mutex_);
+        shutting_down_ = true;
+        for (auto& [key, connection] : connections_)
+            live.push_back(connection);
+    }
+    for (auto& connection : live) {
+        connection.link->post([weak = connection.connection] {
+            if (auto c = weak.lock()) c->on_shutdown();
+        });
+    }
+}
+
+}  // namespace moatmq::broker

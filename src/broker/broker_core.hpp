@@ -1,0 +1,138 @@
+#pragma once
+// BrokerCore: the shared state behind Broker and every ClientConnection — the session registry, the
+// router, the broker-wide timers (delayed wills, session expiry, $SYS) — and the operations that
+// cross sessions: publishing (fan-out), attaching a connection to a session (takeover), detaching it.
+//
+// Locks, always taken in this order and never the other way round:
+//   registry_mutex_ (shared on the publish path, exclusive on connect/close/expiry)
+//   -> Session::mutex (one session at a time)
+//   -> the router's internal locks (leaf).
+// timers_mutex_ and connections_mutex_ are leaves too, never held while taking another lock.
+// Wills are published, and takeover/shutdown notices posted, only after every lock is released.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/broker_options.hpp"
+#include "broker/broker_stats.hpp"
+#include "broker/client_link.hpp"
+#include "broker/message.hpp"
+#include "broker/router.hpp"
+#include "broker/session.hpp"
+#include "broker/sys_topics.hpp"
+#include "common/clock.hpp"
+
+namespace moatmq::broker {
+
+class ClientConnection;
+
+// What a connection asks for when its CONNECT is accepted.
+struct AttachRequest {
+    std::string client_id;
+    bool clean_start = true;
+    std::uint32_t expiry_interval = 0;
+    std::optional<WillSpec> will;
+    codec::ProtocolVersion version = codec::ProtocolVersion::v5;
+};
+
+struct AttachResult {
+    std::shared_ptr<Session> session;
+    std::uint64_t generation = 0;
+    bool session_present = false;
+};
+
+class BrokerCore {
+public:
+    BrokerCore(BrokerOptions options, const Clock& clock);
+    ~BrokerCore();
+
+    const BrokerOptions& options() const noexcept { return options_; }
+    const Clock& clock() const noexcept { return clock_; }
+    BrokerStats& stats() noexcept { return stats_; }
+    Router& router() noexcept { return router_; }
+
+    // Routes `message` to every matching session and applies its retain flag. `publisher` is the
+    // publishing session (for No Local), nullopt for the broker's own messages. Returns the number of
+    // sessions that matched.
+    std::size_t publish(const MessagePtr& message, std::optional<SessionId> publisher);
+
+    // Publishes a will message (its Message Expiry Interval, if any, counts from now).
+    void publish_will(const MessagePtr& will);
+
+    // Queues `item` for `session` (dropping it when the session's queue is full, or when the session is
+    // offline and the QoS is 0), and wakes the owner's thread if this is the first of a batch.
+    void deliver(Session& session, QueuedMessage item);
+
+    // Makes `owner` the connection of the session of request.client_id: resumes it (clean start 0),
+    // or starts a new one, discarding any old one. A connection already attached is told, on its own
+    // thread, that its session was taken over.
+    AttachResult attach(AttachRequest request, const std::shared_ptr<ClientConnection>& owner,
+                        const std::shared_ptr<ClientLink>& link);
+
+    // The connection owning `session` at `generation` has closed. `with_will`: the close was
+    // abnormal or a 5.0 DISCONNECT 0x04; the will goes out now, after its delay, or when the session
+    // ends, whichever is first. Ends the session if its expiry interval is 0.
+    void detach(const std::shared_ptr<Session>& session, std::uint64_t generation, bool with_will);
+
+    // A client id not in use, for a CONNECT with an empty one.
+    std::string assign_client_id();
+
+    std::shared_ptr<Session> find_session(SessionId id) const;
+
+    // Live connections, for shutdown.
+    void register_connection(const std::shared_ptr<ClientConnection>& connection,
+                             const std::shared_ptr<ClientLink>& link);
+    void unregister_connection(const ClientConnection* connection);
+    bool shutting_down() const;
+    void shutdown();
+
+    void on_timer(TimePoint now);
+    std::optional<TimePoint> next_deadline() const;
+
+    void warn(std::string_view text) const;
+
+private:
+    struct Ended {  // what is left to do, outside the locks, when a session ends
+        std::optional<MessagePtr> will;
+        std::vector<QueuedMessage> shared;
+    };
+    // Requires registry_mutex_ exclusively and session.mutex.
+    Ended end_session_locked(Session& session);
+    void finish(Ended ended, SessionId from);
+    // Shared-subscription messages that `session` will not complete: to another member (spec §4.8.2).
+    void reroute_shared(std::vector<QueuedMessage> items, SessionId from);
+    void schedule(TimePoint at, const std::shared_ptr<Session>& session);
+    void publish_sys(TimePoint now);
+
+    BrokerOptions options_;
+    const Clock& clock_;
+    BrokerStats stats_;
+    Router router_;
+
+    mutable std::shared_mutex registry_mutex_;
+    std::unordered_map<std::string, std::shared_ptr<Session>> by_client_id_;
+    std::unordered_map<SessionId, std::shared_ptr<Session>> by_id_;
+    SessionId next_session_id_ = 1;
+    std::uint64_t next_assigned_id_ = 1;
+
+    mutable std::mutex connections_mutex_;
+    struct LiveConnection {
+        std::weak_ptr<ClientConnection> connection;
+        std::shared_ptr<ClientLink> link;
+    };
+    std::unordered_map<const ClientConnection*, LiveConnection> connections_;
+    bool shutting_down_ = false;
+
+    mutable std::mutex timers_mutex_;
+    std::multimap<TimePoint, std::weak_ptr<Session>> timers_;
+    std::optional<TimePoint> next_sys_;
+    SysTopics sys_topics_;
+};
+
+}  // namespace moatmq::broker

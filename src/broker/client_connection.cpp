@@ -1,0 +1,460 @@
+// ClientConnection, part 1: lifecycle, CONNECT/CONNACK, timers, closing and sending.
+// The packet flows after CONNECT (PUBLISH and its acks, SUBSCRIBE, DISCONNECT) are in
+// client_connection_flows.cpp.
+#include "broker/client_connection.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <type_traits>
+
+#include "broker/broker_core.hpp"
+#include "broker/publish_encoding.hpp"
+#include "codec/encoder.hpp"
+#include "codec/topic.hpp"
+
+namespace moatmq::broker {
+namespace {
+
+using codec::ReasonCode;
+
+// Enough of a CONNECT to read its protocol level: fixed header (5) + name (2 + 6) + level (1).
+constexpr std::size_t kConnectPrefix = 14;
+
+template <class... F>
+struct Overloaded : F... {
+    using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+const char* version_name(codec::ProtocolVersion version)
+{
+    switch (version) {
+        case codec::ProtocolVersion::v31:
+            return "3.1";
+        case codec::ProtocolVersion::v311:
+            return "3.1.1";
+        case codec::ProtocolVersion::v5:
+            return "5.0";
+    }
+    return "?";
+}
+
+}  // namespace
+
+ClientConnection::ClientConnection(BrokerCore& core, ConnectionInfo info, std::shared_ptr<ClientLink> link)
+    : core_(core),
+      info_(std::move(info)),
+      link_(std::move(link)),
+      decoder_(codec::DecodeOptions{codec::ProtocolVersion::v5, codec::Sender::client,
+                                    core.options().max_packet_size}),
+      connect_deadline_(core.clock().now() + core.options().connect_timeout),
+      last_received_(core.clock().now())
+{
+}
+
+void ClientConnection::log(LogLevel level, std::string_view text) const
+{
+    const auto& sink = core_.options().log;
+    if (!sink) return;
+    std::string line = "client ";
+    line += client_id_.empty() ? "(no id)" : client_id_;
+    line += " [" + info_.remote_address + "]: ";
+    line += text;
+    sink(level, line);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bytes in
+
+void ClientConnection::on_bytes(ByteView bytes)
+{
+    if (state_ != State::awaiting_connect && state_ != State::connected) return;
+    core_.stats().bytes_received.fetch_add(bytes.size(), std::memory_order_relaxed);
+    if (state_ == State::awaiting_connect && connect_prefix_.size() < kConnectPrefix) {
+        const auto take = std::min(bytes.size(), kConnectPrefix - connect_prefix_.size());
+        connect_prefix_.insert(connect_prefix_.end(), bytes.begin(),
+                               bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    decoder_.feed(bytes);
+    while (state_ == State::awaiting_connect || state_ == State::connected) {
+        auto next = decoder_.next();
+        if (!next) {
+            on_decode_error(next.error());
+            return;
+        }
+        if (!*next) break;
+        last_received_ = core_.clock().now();
+        handle(**next);
+    }
+    if (decoder_.buffered() == 0) decoder_.shrink();
+}
+
+void ClientConnection::on_decode_error(const error_code& ec)
+{
+    auto reason = ReasonCode::MalformedPacket;
+    if (ec.category() == codec::codec_category())
+        reason = codec::reason_code(static_cast<codec::CodecError>(ec.value()));
+    const std::string why = "malformed packet: " + ec.message();
+    if (state_ == State::awaiting_connect) {
+        if (ec == codec::CodecError::unsupported_protocol_version) {
+            // [MQTT-3.1.2-2]: CONNACK 0x01 (3.1.1 form, which every version's client can read), then close.
+            log(LogLevel::info, why);
+            refuse_connect(ReasonCode::UnsupportedProtocolVersion, codec::ProtocolVersion::v311);
+            return;
+        }
+        const auto version = codec::peek_connect_version(connect_prefix_);
+        if (version == codec::ProtocolVersion::v5) {
+            // 5.0: a CONNACK with the reason code, then close [MQTT-4.13.1-1].
+            log(LogLevel::info, why);
+            refuse_connect(reason, codec::ProtocolVersion::v5);
+            return;
+        }
+        // 3.1.1: close without a CONNACK [MQTT-4.8.0-1].
+        log(LogLevel::info, why);
+        state_ = State::closing;
+        link_->close();
+        return;
+    }
+    close_with(reason, why);
+}
+
+void ClientConnection::handle(codec::Packet& packet)
+{
+    if (state_ == State::awaiting_connect) {
+        if (auto* connect = std::get_if<codec::Connect>(&packet)) {
+            handle_connect(*connect);
+        } else {
+            // The first packet from a client MUST be CONNECT [MQTT-3.1.0-1].
+            log(LogLevel::info, "first packet is not CONNECT");
+            state_ = State::closing;
+            link_->close();
+        }
+        return;
+    }
+    std::visit(Overloaded{
+                   [this](codec::Connect&) {
+                       close_with(ReasonCode::ProtocolError, "second CONNECT [MQTT-3.1.0-2]");
+                   },
+                   [this](codec::Publish& p) { handle_publish(p); },
+                   [this](codec::Puback& p) { handle_puback(p); },
+                   [this](codec::Pubrec& p) { handle_pubrec(p); },
+                   [this](codec::Pubrel& p) { handle_pubrel(p); },
+                   [this](codec::Pubcomp& p) { handle_pubcomp(p); },
+                   [this](codec::Subscribe& p) { handle_subscribe(p); },
+                   [this](codec::Unsubscribe& p) { handle_unsubscribe(p); },
+                   [this](codec::Pingreq&) { send(codec::Pingresp{}); },  // [MQTT-3.12.4-1]
+                   [this](codec::Disconnect& p) { handle_disconnect(p); },
+                   [this](codec::Auth&) {
+                       // No enhanced authentication was negotiated in CONNECT [MQTT-4.12.0-6].
+                       close_with(ReasonCode::ProtocolError, "AUTH without an authentication method");
+                   },
+                   [this](auto&) { close_with(ReasonCode::ProtocolError, "packet a server never accepts"); },
+               },
+               packet);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CONNECT
+
+void ClientConnection::refuse_connect(ReasonCode reason, codec::ProtocolVersion version)
+{
+    version_ = version;
+    codec::Connack connack;
+    connack.reason = reason;
+    send(connack);
+    state_ = State::closing;
+    link_->close();
+}
+
+void ClientConnection::handle_connect(codec::Connect& connect)
+{
+    const auto& options = core_.options();
+    version_ = connect.version;
+    auto decode_options = decoder_.options();
+    decode_options.version = version_;
+    decoder_.set_options(decode_options);
+    connect_prefix_ = Bytes{};
+
+    if (core_.shutting_down()) {
+        log(LogLevel::info, "refused: shutting down");
+        refuse_connect(v5() ? ReasonCode::ServerShuttingDown : ReasonCode::ServerUnavailable, version_);
+        return;
+    }
+    if (v5() && connect.properties.authentication_method) {
+        // TODO(broker): enhanced authentication (SCRAM) arrives with the security issue.
+        log(LogLevel::info, "refused: unsupported authentication method");
+        refuse_connect(ReasonCode::BadAuthenticationMethod, version_);
+        return;
+    }
+
+    std::string client_id = std::move(connect.client_id);
+    bool assigned = false;
+    if (client_id.empty()) {
+        if (!v5() && !connect.clean_start) {
+            // 3.1.1: an empty id needs clean session = 1 [MQTT-3.1.3-8]; return code 2 [MQTT-3.1.3-9].
+            log(LogLevel::info, "refused: empty client id without clean session");
+            refuse_connect(ReasonCode::ClientIdentifierNotValid, version_);
+            return;
+        }
+        client_id = core_.assign_client_id();  // [MQTT-3.1.3-6]
+        assigned = true;
+    }
+    if (client_id.size() > options.max_client_id_length) {
+        log(LogLevel::info, "refused: client id too long");
+        refuse_connect(ReasonCode::ClientIdentifierNotValid, version_);
+        return;
+    }
+
+    std::optional<WillSpec> will;
+    if (connect.will) {
+        auto& w = *connect.will;
+        if (codec::validate_topic_name(w.topic)) {
+            log(LogLevel::info, "refused: invalid will topic");
+            refuse_connect(ReasonCode::TopicNameInvalid, version_);
+            return;
+        }
+        if (v5() && static_cast<int>(w.qos) > static_cast<int>(options.maximum_qos)) {
+            refuse_connect(ReasonCode::QoSNotSupported, version_);  // [MQTT-3.2.2-12]
+            return;
+        }
+        if (v5() && w.retain && !options.retain_available) {
+            refuse_connect(ReasonCode::RetainNotSupported, version_);  // [MQTT-3.2.2-13]
+            return;
+        }
+        auto message = std::make_shared<Message>();
+        message->topic = std::move(w.topic);
+        message->payload = std::move(w.payload);
+        message->qos = std::min(w.qos, options.maximum_qos);
+        message->retain = w.retain && options.retain_available;
+        message->origin_client_id = client_id;
+        WillSpec spec;
+        if (v5()) {
+            spec.delay_interval = w.properties.will_delay_interval.value_or(0);
+            message->properties = std::move(w.properties);
+            message->properties.will_delay_interval.reset();
+            // message_expiry_interval stays: BrokerCore::publish_will starts it when the will goes out.
+        }
+        spec.message = std::move(message);
+        will = std::move(spec);
+    }
+
+    // Keep alive: the client's, unless the broker caps it (5.0 tells the client: Server Keep Alive).
+    std::uint16_t keep_alive = connect.keep_alive;
+    std::optional<std::uint16_t> server_keep_alive;
+    if (v5() && options.max_keep_alive != 0 && (keep_alive == 0 || keep_alive > options.max_keep_alive)) {
+        keep_alive = options.max_keep_alive;
+        server_keep_alive = keep_alive;  // [MQTT-3.2.2-21]
+    }
+    // Silence for 1.5 x keep alive closes the connection [MQTT-3.1.2-24].
+    if (keep_alive != 0) keep_alive_ = std::chrono::milliseconds(std::int64_t{keep_alive} * 1500);
+
+    std::uint32_t expiry = 0;
+    std::optional<std::uint32_t> expiry_told;
+    if (v5()) {
+        expiry = connect.properties.session_expiry_interval.value_or(0);
+        if (expiry > options.max_session_expiry_interval)
+            expiry_told = expiry = options.max_session_expiry_interval;
+        client_receive_maximum_ = connect.properties.receive_maximum.value_or(65535);
+        if (connect.properties.maximum_packet_size)
+            client_maximum_packet_size_ = *connect.properties.maximum_packet_size;
+        client_topic_alias_maximum_ = connect.properties.topic_alias_maximum.value_or(0);
+        request_problem_information_ = connect.properties.request_problem_information.value_or(1) != 0;
+    } else {
+        expiry = connect.clean_start ? 0 : options.max_session_expiry_interval;
+        client_receive_maximum_ = options.max_inflight_messages;
+    }
+    expiry_at_connect_ = expiry;
+    client_id_ = client_id;
+
+    AttachRequest request{client_id, connect.clean_start, expiry, std::move(will), version_};
+    auto attached = core_.attach(std::move(request), shared_from_this(), link_);
+    session_ = std::move(attached.session);
+    generation_ = attached.generation;
+    state_ = State::connected;
+
+    codec::Connack connack;
+    connack.session_present = attached.session_present;  // [MQTT-3.2.2-2] [MQTT-3.2.2-3]
+    if (v5()) {
+        auto& p = connack.properties;
+        if (assigned) p.assigned_client_identifier = client_id;  // [MQTT-3.2.2-16]
+        p.receive_maximum = options.receive_maximum;
+        if (options.maximum_qos != codec::QoS::exactly_once)
+            p.maximum_qos = static_cast<std::uint8_t>(options.maximum_qos);
+        if (!options.retain_available) p.retain_available = 0;
+        p.maximum_packet_size = options.max_packet_size;
+        if (options.topic_alias_maximum != 0) p.topic_alias_maximum = options.topic_alias_maximum;
+        if (!options.wildcard_subscription_available) p.wildcard_subscription_available = 0;
+        if (!options.subscription_identifier_available) p.subscription_identifier_available = 0;
+        if (!options.shared_subscription_available) p.shared_subscription_available = 0;
+        p.server_keep_alive = server_keep_alive;
+        p.session_expiry_interval = expiry_told;
+        if (connect.properties.request_response_information.value_or(0) == 1 &&
+            !options.response_information_prefix.empty()) {
+            p.response_information = options.response_information_prefix + client_id;
+        }
+    }
+    send(connack);
+    log(LogLevel::info, std::string("connected (MQTT ") + version_name(version_) +
+                            (attached.session_present ? ", session resumed)" : ", new session)"));
+
+    resend_inflight();
+    drain();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Timers and closing
+
+std::optional<TimePoint> ClientConnection::next_deadline() const
+{
+    if (state_ == State::awaiting_connect) return connect_deadline_;
+    if (state_ == State::connected && keep_alive_) return last_received_ + *keep_alive_;
+    return std::nullopt;
+}
+
+void ClientConnection::on_timer(TimePoint now)
+{
+    if (state_ == State::awaiting_connect && now >= connect_deadline_) {
+        log(LogLevel::info, "closed: no CONNECT within the connect timeout");
+        state_ = State::closing;
+        link_->close();
+        return;
+    }
+    if (state_ == State::connected && keep_alive_ && now >= last_received_ + *keep_alive_) {
+        close_with(ReasonCode::KeepAliveTimeout, "keep alive timeout");  // [MQTT-3.1.2-24]
+    }
+}
+
+void ClientConnection::close_with(ReasonCode reason, std::string_view why)
+{
+    if (state_ == State::closing || state_ == State::closed) return;
+    log(LogLevel::info, std::string("closing: ") + std::string(why));
+    if (v5() && state_ == State::connected) {
+        codec::Disconnect disconnect;
+        disconnect.reason = reason;
+        send(disconnect);
+    }
+    state_ = State::closing;
+    link_->close();
+}
+
+void ClientConnection::on_taken_over()
+{
+    if (state_ != State::connected) return;
+    log(LogLevel::info, "session taken over by a new connection");
+    publish_will_on_close_ = false;  // the new connection's attach already decided the will's fate
+    close_with(ReasonCode::SessionTakenOver, "session taken over");  // [MQTT-3.1.4-3]
+}
+
+void ClientConnection::on_shutdown()
+{
+    publish_will_on_close_ = false;
+    if (state_ == State::awaiting_connect) {
+        state_ = State::closing;
+        link_->close();
+        return;
+    }
+    close_with(ReasonCode::ServerShuttingDown, "broker shutting down");
+}
+
+void ClientConnection::on_closed()
+{
+    if (state_ == State::closed) return;
+    const bool was_connected = session_ != nullptr;
+    state_ = State::closed;
+    core_.unregister_connection(this);
+    if (session_) {
+        core_.detach(session_, generation_, publish_will_on_close_);
+        session_.reset();
+    }
+    if (was_connected) log(LogLevel::info, publish_will_on_close_ ? "closed abnormally" : "closed");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sending
+
+bool ClientConnection::send_bytes(SharedBytes bytes)
+{
+    core_.stats().bytes_sent.fetch_add(bytes->size(), std::memory_order_relaxed);
+    link_->send(std::move(bytes));
+    return true;
+}
+
+bool ClientConnection::send(const codec::Packet& packet)
+{
+    auto out = std::make_shared<Bytes>();
+    if (!codec::encode(packet, version_, *out)) return false;
+    const bool too_large = out->size() > client_maximum_packet_size_;
+    // A client that set Request Problem Information to 0 gets no Reason String or User Properties
+    // except in PUBLISH, CONNACK and DISCONNECT [MQTT-3.1.2-29].
+    const bool quiet =
+        v5() && !request_problem_information_ && !std::holds_alternative<codec::Connack>(packet) &&
+        !std::holds_alternative<codec::Disconnect>(packet) && !std::holds_alternative<codec::Publish>(packet);
+    if (too_large || quiet) {
+        // Over the client's limit: drop the Reason String and User Properties first [MQTT-3.1.2-25]
+        // [MQTT-3.4.2-3]. A PUBLISH's user properties belong to the message and are never dropped.
+        codec::Packet stripped = packet;
+        std::visit(
+            [](auto& p) {
+                if constexpr (requires { p.properties; } &&
+                              !std::is_same_v<std::decay_t<decltype(p)>, codec::Publish>) {
+                    p.properties.reason_string.reset();
+                    p.properties.user_properties.clear();
+                }
+            },
+            stripped);
+        out->clear();
+        if (!codec::encode(stripped, version_, *out)) return false;
+        if (out->size() > client_maximum_packet_size_) {
+            core_.warn("packet for client " + client_id_ + " exceeds its Maximum Packet Size: not sent");
+            return false;
+        }
+    }
+    return send_bytes(std::move(out));
+}
+
+bool ClientConnection::send_publish(const QueuedMessage& item, std::uint16_t packet_id, bool dup)
+{
+    auto& stats = core_.stats();
+    const Message& message = *item.message;
+    // The common fan-out case shares one encoding among receivers.
+    if (item.qos == codec::QoS::at_most_once && item.encoding && item.subscription_ids.empty() &&
+        client_topic_alias_maximum_ == 0) {
+        auto bytes = item.encoding->qos0(message, item.retain, version_);
+        if (!bytes || bytes->size() > client_maximum_packet_size_) {
+            stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
+        return send_bytes(std::move(bytes));
+    }
+
+    auto publish =
+        make_publish(message, item.qos, item.retain, item.subscription_ids, version_, core_.clock().now());
+    publish.packet_id = packet_id;
+    publish.dup = dup;
+    std::optional<std::uint16_t> new_alias;
+    if (v5() && client_topic_alias_maximum_ > 0) {
+        // Outbound aliases: the first PUBLISH on a topic carries topic and alias, later ones only the
+        // alias, while the client's Topic Alias Maximum allows new ones [MQTT-3.3.2-8].
+        if (auto it = outbound_aliases_.find(publish.topic); it != outbound_aliases_.end()) {
+            publish.properties.topic_alias = it->second;
+            publish.topic.clear();
+        } else if (outbound_aliases_.size() < client_topic_alias_maximum_) {
+            new_alias = static_cast<std::uint16_t>(outbound_aliases_.size() + 1);
+            publish.properties.topic_alias = new_alias;
+        }
+    }
+    auto out = std::make_shared<Bytes>();
+    if (!codec::encode(publish, version_, *out) || out->size() > client_maximum_packet_size_) {
+        // Too large for the client: discarded as if sent [MQTT-3.1.2-25].
+        stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    if (new_alias) outbound_aliases_.emplace(message.topic, *new_alias);
+    stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
+    return send_bytes(std::move(out));
+}
+
+}  // namespace moatmq::broker

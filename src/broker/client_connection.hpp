@@ -1,0 +1,101 @@
+#pragma once
+// ClientConnection: the broker's side of one client connection (see connection.hpp), sans-I/O. It
+// decodes packets, runs the CONNECT handshake, the QoS 1/2 state machines in both directions, topic
+// aliases, keep alive and flow control, and sends through its ClientLink.
+//
+// Threads: every member runs on the connection's worker thread — the public Connection calls, and the
+// tasks other threads post to it (drain, takeover, shutdown), which hold only a weak_ptr and do
+// nothing once the connection is gone.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "broker/broker_options.hpp"
+#include "broker/client_link.hpp"
+#include "broker/connection.hpp"
+#include "broker/session.hpp"
+#include "codec/decoder.hpp"
+#include "codec/packet.hpp"
+
+namespace moatmq::broker {
+
+class BrokerCore;
+
+class ClientConnection final : public std::enable_shared_from_this<ClientConnection> {
+public:
+    ClientConnection(BrokerCore& core, ConnectionInfo info, std::shared_ptr<ClientLink> link);
+
+    void on_bytes(ByteView bytes);
+    void on_closed();
+    std::optional<TimePoint> next_deadline() const;
+    void on_timer(TimePoint now);
+
+    // Posted by other threads.
+    void drain();          // sends what is queued for the session, as quota allows
+    void on_taken_over();  // another connection took the session [MQTT-3.1.4-3]
+    void on_shutdown();    // the broker is stopping
+
+private:
+    enum class State : std::uint8_t { awaiting_connect, connected, closing, closed };
+
+    void handle(codec::Packet& packet);
+    void handle_connect(codec::Connect& connect);
+    void handle_publish(codec::Publish& publish);
+    void handle_puback(const codec::Puback& ack);
+    void handle_pubrec(const codec::Pubrec& ack);
+    void handle_pubrel(const codec::Pubrel& ack);
+    void handle_pubcomp(const codec::Pubcomp& ack);
+    void handle_subscribe(const codec::Subscribe& subscribe);
+    void handle_unsubscribe(const codec::Unsubscribe& unsubscribe);
+    void handle_disconnect(const codec::Disconnect& disconnect);
+
+    void refuse_connect(codec::ReasonCode reason, codec::ProtocolVersion version);
+    void on_decode_error(const error_code& ec);
+    // Closes the connection: 5.0 sends DISCONNECT with `reason` first. The will is published
+    // (this is not a client's DISCONNECT).
+    void close_with(codec::ReasonCode reason, std::string_view why);
+    void resend_inflight();
+
+    // Encodes and sends `packet`. Packets over the client's Maximum Packet Size lose their Reason
+    // String and User Properties, and are not sent if still too large [MQTT-3.1.2-25] [MQTT-3.4.2-3].
+    bool send(const codec::Packet& packet);
+    bool send_bytes(SharedBytes bytes);
+    // Sends one PUBLISH of `item` (packet id 0 for QoS 0); false if it had to be dropped because it is
+    // over the client's Maximum Packet Size.
+    bool send_publish(const QueuedMessage& item, std::uint16_t packet_id, bool dup);
+    bool owns_session_locked() const;
+    bool v5() const noexcept { return version_ == codec::ProtocolVersion::v5; }
+    void log(LogLevel level, std::string_view text) const;
+
+    BrokerCore& core_;
+    ConnectionInfo info_;
+    std::shared_ptr<ClientLink> link_;
+    codec::StreamDecoder decoder_;
+    State state_ = State::awaiting_connect;
+    codec::ProtocolVersion version_ = codec::ProtocolVersion::v5;
+    TimePoint connect_deadline_;
+    TimePoint last_received_;
+    std::optional<Duration> keep_alive_;  // 1.5 x the negotiated keep alive; none when 0
+
+    std::shared_ptr<Session> session_;
+    std::uint64_t generation_ = 0;
+    std::string client_id_;
+    bool publish_will_on_close_ = true;  // false after a normal DISCONNECT, a takeover or shutdown
+    bool slow_warned_ = false;           // a slow-subscriber warning was logged and not yet cleared
+    std::uint32_t expiry_at_connect_ = 0;
+
+    // What the client told us in CONNECT (5.0; defaults for 3.1.1).
+    std::uint16_t client_receive_maximum_ = 65535;
+    std::uint32_t client_maximum_packet_size_ = codec::kMaxRemainingLength + 5;
+    std::uint16_t client_topic_alias_maximum_ = 0;
+    bool request_problem_information_ = true;
+
+    Bytes connect_prefix_;  // the first bytes, to answer a malformed CONNECT in its own version
+
+    std::unordered_map<std::uint16_t, std::string> inbound_aliases_;   // client -> us
+    std::unordered_map<std::string, std::uint16_t> outbound_aliases_;  // us -> client
+};
+
+}  // namespace moatmq::broker

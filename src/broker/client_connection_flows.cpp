@@ -1,0 +1,392 @@
+// ClientConnection, part 2: the packet flows of a connected client — PUBLISH in both directions with
+// the QoS 1/2 state machines, SUBSCRIBE/UNSUBSCRIBE with retained delivery, DISCONNECT.
+//
+// Outbound (broker -> client), per message: queued in the session -> moved into the in-flight window
+// when the client's Receive Maximum allows [MQTT-4.9.0-2] -> PUBLISH sent -> QoS 1: PUBACK frees it;
+// QoS 2: PUBREC -> PUBREL sent -> PUBCOMP frees it. Unacknowledged messages stay in the session and are
+// sent again, with DUP, when the client reconnects [MQTT-4.4.0-1] — never otherwise.
+// Inbound (client -> broker), QoS 2: the message is routed when its PUBLISH arrives and its packet id
+// remembered until PUBREL; a PUBLISH repeating that id is acknowledged but not routed again
+// [MQTT-4.3.3-10], which is what makes it exactly once.
+#include <algorithm>
+#include <chrono>
+
+#include "broker/broker_core.hpp"
+#include "broker/client_connection.hpp"
+#include "codec/topic.hpp"
+
+namespace moatmq::broker {
+namespace {
+
+using codec::ReasonCode;
+using Stage = InflightMessage::Stage;
+
+InflightMessage* find_inflight(Session& session, std::uint16_t packet_id)
+{
+    auto it = std::find_if(session.inflight.begin(), session.inflight.end(),
+                           [packet_id](const InflightMessage& m) { return m.packet_id == packet_id; });
+    return it == session.inflight.end() ? nullptr : &*it;
+}
+
+void erase_inflight(Session& session, std::uint16_t packet_id)
+{
+    std::erase_if(session.inflight,
+                  [packet_id](const InflightMessage& m) { return m.packet_id == packet_id; });
+}
+
+}  // namespace
+
+bool ClientConnection::owns_session_locked() const
+{
+    return session_ && session_->generation == generation_ && !session_->ended;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Outbound
+
+void ClientConnection::drain()
+{
+    if (state_ != State::connected || !session_) return;
+    const auto now = core_.clock().now();
+    struct ToSend {
+        QueuedMessage item;
+        std::uint16_t packet_id;
+    };
+    std::vector<ToSend> batch;
+    {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        session_->drain_posted = false;
+        if (auto expired = session_->drop_expired(now)) {
+            core_.stats().messages_dropped.fetch_add(expired, std::memory_order_relaxed);
+        }
+        while (!session_->queue.empty()) {
+            auto& front = session_->queue.front();
+            std::uint16_t packet_id = 0;
+            if (front.qos != codec::QoS::at_most_once) {
+                if (session_->inflight.size() >= client_receive_maximum_) break;  // [MQTT-3.3.4-7]
+                packet_id = session_->allocate_packet_id();
+                if (packet_id == 0) break;
+                session_->inflight.push_back(InflightMessage{front, packet_id,
+                                                             front.qos == codec::QoS::at_least_once
+                                                                 ? Stage::awaiting_puback
+                                                                 : Stage::awaiting_pubrec});
+            }
+            batch.push_back(ToSend{std::move(front), packet_id});
+            session_->queue.pop_front();
+        }
+    }
+    std::vector<std::uint16_t> undeliverable;
+    for (auto& [item, packet_id] : batch) {
+        if (item.qos == codec::QoS::at_most_once &&
+            link_->queued_bytes() > core_.options().max_queued_bytes) {
+            // A slow subscriber: QoS 0 is dropped rather than buffered without bound.
+            core_.stats().messages_dropped.fetch_add(1, std::memory_order_relaxed);
+            if (!slow_warned_) {
+                slow_warned_ = true;
+                log(LogLevel::warning, "slow subscriber: dropping QoS 0 messages");
+            }
+            continue;
+        }
+        slow_warned_ = false;
+        if (!send_publish(item, packet_id, false) && packet_id != 0) undeliverable.push_back(packet_id);
+    }
+    if (!undeliverable.empty()) {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        for (auto id : undeliverable)
+            erase_inflight(*session_, id);
+    }
+}
+
+void ClientConnection::resend_inflight()
+{
+    std::vector<InflightMessage> inflight;
+    {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        inflight.assign(session_->inflight.begin(), session_->inflight.end());
+    }
+    std::vector<std::uint16_t> undeliverable;
+    for (const auto& m : inflight) {
+        if (m.stage == Stage::awaiting_pubcomp) {
+            send(codec::Pubrel{m.packet_id, ReasonCode::Success, {}});
+        } else if (!send_publish(m.queued, m.packet_id, true)) {  // DUP = 1 [MQTT-3.3.1-1]
+            undeliverable.push_back(m.packet_id);
+        }
+    }
+    if (!undeliverable.empty()) {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        for (auto id : undeliverable)
+            erase_inflight(*session_, id);
+    }
+}
+
+void ClientConnection::handle_puback(const codec::Puback& ack)
+{
+    {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        auto* m = find_inflight(*session_, ack.packet_id);
+        if (!m || m->stage != Stage::awaiting_puback) return;  // unknown id: nothing to do
+        erase_inflight(*session_, ack.packet_id);
+    }
+    drain();  // the window has room again
+}
+
+void ClientConnection::handle_pubrec(const codec::Pubrec& ack)
+{
+    enum class Answer { none, release, not_found } answer = Answer::none;
+    bool freed = false;
+    {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        auto* m = find_inflight(*session_, ack.packet_id);
+        if (!m) {
+            answer = Answer::not_found;
+        } else if (m->stage == Stage::awaiting_pubrec && codec::is_error(ack.reason)) {
+            // The client refused the message: the flow ends here [MQTT-4.3.3-4].
+            erase_inflight(*session_, ack.packet_id);
+            freed = true;
+        } else if (m->stage != Stage::awaiting_puback) {
+            m->stage = Stage::awaiting_pubcomp;  // the message is now the client's [MQTT-4.3.3-3]
+            answer = Answer::release;
+        }
+    }
+    if (answer == Answer::release) send(codec::Pubrel{ack.packet_id, ReasonCode::Success, {}});
+    if (answer == Answer::not_found) {
+        send(codec::Pubrel{
+            ack.packet_id, v5() ? ReasonCode::PacketIdentifierNotFound : ReasonCode::Success, {}});
+    }
+    if (freed) drain();
+}
+
+void ClientConnection::handle_pubcomp(const codec::Pubcomp& ack)
+{
+    {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        auto* m = find_inflight(*session_, ack.packet_id);
+        if (!m || m->stage != Stage::awaiting_pubcomp) return;
+        erase_inflight(*session_, ack.packet_id);
+    }
+    drain();
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Inbound
+
+void ClientConnection::handle_publish(codec::Publish& publish)
+{
+    const auto& options = core_.options();
+    core_.stats().messages_received.fetch_add(1, std::memory_order_relaxed);
+    if (static_cast<int>(publish.qos) > static_cast<int>(options.maximum_qos)) {
+        close_with(ReasonCode::QoSNotSupported, "PUBLISH above Maximum QoS");  // [MQTT-3.2.2-11]
+        return;
+    }
+    if (publish.retain && !options.retain_available) {
+        close_with(ReasonCode::RetainNotSupported,
+                   "retained PUBLISH, retain not available");  // [MQTT-3.2.2-14]
+        return;
+    }
+    if (v5() && publish.properties.topic_alias) {
+        const auto alias = *publish.properties.topic_alias;
+        if (alias == 0 || alias > options.topic_alias_maximum) {
+            close_with(ReasonCode::TopicAliasInvalid,
+                       "topic alias out of range");  // [MQTT-3.3.2-9] [MQTT-3.3.2-10]
+            return;
+        }
+        if (publish.topic.empty()) {
+            auto it = inbound_aliases_.find(alias);
+            if (it == inbound_aliases_.end()) {
+                close_with(ReasonCode::ProtocolError, "unknown topic alias");
+                return;
+            }
+            publish.topic = it->second;
+        } else {
+            inbound_aliases_[alias] = publish.topic;  // [MQTT-3.3.2-12]
+        }
+    }
+    if (publish.topic.empty()) {
+        close_with(ReasonCode::ProtocolError, "PUBLISH without topic");
+        return;
+    }
+    const auto packet_id = publish.packet_id;
+    const auto qos = publish.qos;
+    if (qos == codec::QoS::exactly_once) {
+        std::unique_lock lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        if (session_->inbound_qos2.contains(packet_id)) {
+            // A resend of a message already routed: acknowledge, do not deliver again [MQTT-4.3.3-10].
+            lock.unlock();
+            send(codec::Pubrec{packet_id, ReasonCode::Success, {}});
+            return;
+        }
+        if (session_->inbound_qos2.size() >= options.receive_maximum) {
+            lock.unlock();
+            close_with(ReasonCode::ReceiveMaximumExceeded, "Receive Maximum exceeded");  // [MQTT-3.3.4-9]
+            return;
+        }
+    }
+
+    auto reason = ReasonCode::Success;
+    if (publish.topic.starts_with("$SYS")) {
+        // The broker's own namespace: clients do not write to it.
+        reason = ReasonCode::NotAuthorized;
+    } else {
+        auto message = std::make_shared<Message>();
+        message->topic = std::move(publish.topic);
+        message->payload = std::move(publish.payload);
+        message->qos = qos;
+        message->retain = publish.retain;
+        message->origin_client_id = client_id_;
+        if (v5()) {
+            message->properties = std::move(publish.properties);
+            message->properties.topic_alias.reset();
+            message->properties.subscription_identifiers.clear();
+            if (auto expiry = message->properties.message_expiry_interval) {
+                message->expires_at = core_.clock().now() + std::chrono::seconds(*expiry);
+                message->properties.message_expiry_interval.reset();
+            }
+        }
+        const auto matched = core_.publish(message, session_->id);
+        if (matched == 0 && v5()) reason = ReasonCode::NoMatchingSubscribers;
+    }
+    if (!v5()) reason = ReasonCode::Success;
+    if (qos == codec::QoS::at_least_once) {
+        send(codec::Puback{packet_id, reason, {}});
+    } else if (qos == codec::QoS::exactly_once) {
+        if (!codec::is_error(reason)) {
+            std::lock_guard lock(session_->mutex);
+            if (owns_session_locked()) session_->inbound_qos2.insert(packet_id);
+        }
+        send(codec::Pubrec{packet_id, reason, {}});
+    }
+}
+
+void ClientConnection::handle_pubrel(const codec::Pubrel& release)
+{
+    bool known = false;
+    {
+        std::lock_guard lock(session_->mutex);
+        if (!owns_session_locked()) return;
+        known = session_->inbound_qos2.erase(release.packet_id) > 0;
+    }
+    // [MQTT-4.3.3-11]: PUBCOMP with the same id; 5.0 says when the id was unknown.
+    send(codec::Pubcomp{
+        release.packet_id, known || !v5() ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound, {}});
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Subscriptions
+
+void ClientConnection::handle_subscribe(const codec::Subscribe& subscribe)
+{
+    const auto& options = core_.options();
+    const auto& ids = subscribe.properties.subscription_identifiers;
+    if (!ids.empty() && !options.subscription_identifier_available) {
+        close_with(ReasonCode::SubscriptionIdentifiersNotSupported, "subscription identifier not available");
+        return;
+    }
+    const std::uint32_t subscription_id = ids.empty() ? 0 : ids.front();
+    const auto now = core_.clock().now();
+    codec::Suback suback;
+    suback.packet_id = subscribe.packet_id;
+    std::vector<QueuedMessage> retained;
+    std::vector<MessagePtr> found;
+    for (const auto& wanted : subscribe.subscriptions) {
+        auto refuse = [&](ReasonCode reason) {
+            suback.reasons.push_back(v5() ? reason : ReasonCode::UnspecifiedError);
+        };
+        auto shared = codec::parse_shared_filter(wanted.filter);
+        if (!shared || codec::validate_topic_filter(wanted.filter)) {
+            refuse(ReasonCode::TopicFilterInvalid);
+            continue;
+        }
+        const bool is_shared = shared->has_value();
+        if (is_shared && wanted.options.no_local) {
+            close_with(ReasonCode::ProtocolError, "No Local on a shared subscription");  // [MQTT-3.8.3-4]
+            return;
+        }
+        if (is_shared && !options.shared_subscription_available) {
+            refuse(ReasonCode::SharedSubscriptionsNotSupported);
+            continue;
+        }
+        const std::string_view filter = is_shared ? (*shared)->filter : std::string_view(wanted.filter);
+        if (!options.wildcard_subscription_available &&
+            filter.find_first_of("+#") != std::string_view::npos) {
+            refuse(ReasonCode::WildcardSubscriptionsNotSupported);
+            continue;
+        }
+        auto granted = wanted.options;
+        granted.qos = std::min(granted.qos, options.maximum_qos);  // [MQTT-3.8.4-6]
+        auto existed = core_.router().subscribe(session_->id, wanted.filter, granted, subscription_id);
+        if (!existed) {
+            refuse(ReasonCode::TopicFilterInvalid);
+            continue;
+        }
+        suback.reasons.push_back(static_cast<ReasonCode>(granted.qos));
+        // Retained messages for a new subscription, per Retain Handling [MQTT-3.3.1-9] [MQTT-3.3.1-10]
+        // [MQTT-3.3.1-11]; never for a shared one (spec §4.8.2).
+        const auto handling = granted.retain_handling;
+        if (is_shared || handling == codec::RetainHandling::dont_send ||
+            (handling == codec::RetainHandling::send_if_new && *existed)) {
+            continue;
+        }
+        found.clear();
+        core_.router().retained_for(wanted.filter, now, found);
+        for (auto& message : found) {
+            QueuedMessage item;
+            item.qos = std::min(message->qos, granted.qos);
+            item.retain = true;  // retained messages sent on subscribe keep RETAIN=1 [MQTT-3.3.1-9]
+            if (subscription_id != 0) item.subscription_ids.push_back(subscription_id);
+            item.message = std::move(message);
+            retained.push_back(std::move(item));
+        }
+    }
+    send(suback);  // [MQTT-3.8.4-1]
+    for (auto& item : retained)
+        core_.deliver(*session_, std::move(item));
+}
+
+void ClientConnection::handle_unsubscribe(const codec::Unsubscribe& unsubscribe)
+{
+    codec::Unsuback unsuback;
+    unsuback.packet_id = unsubscribe.packet_id;
+    for (const auto& filter : unsubscribe.filters) {
+        const bool existed = core_.router().unsubscribe(session_->id, filter);
+        if (v5())
+            unsuback.reasons.push_back(existed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
+    }
+    send(unsuback);  // [MQTT-3.10.4-4]
+}
+
+// ---------------------------------------------------------------------------------------------------
+// DISCONNECT
+
+void ClientConnection::handle_disconnect(const codec::Disconnect& disconnect)
+{
+    if (v5()) {
+        if (auto expiry = disconnect.properties.session_expiry_interval) {
+            if (expiry_at_connect_ == 0 && *expiry != 0) {
+                close_with(ReasonCode::ProtocolError,
+                           "session expiry set at DISCONNECT after 0");  // [MQTT-3.14.2-2]
+                return;
+            }
+            std::lock_guard lock(session_->mutex);
+            if (owns_session_locked()) {
+                session_->expiry_interval = std::min(*expiry, core_.options().max_session_expiry_interval);
+            }
+        }
+        // A normal DISCONNECT discards the will, unless the reason is 0x04 [MQTT-3.14.4-3].
+        publish_will_on_close_ = disconnect.reason == ReasonCode::DisconnectWithWillMessage;
+    } else {
+        publish_will_on_close_ = false;  // [MQTT-3.1.2-10]
+    }
+    log(LogLevel::info, "DISCONNECT received");
+    state_ = State::closing;
+    link_->close();
+}
+
+}  // namespace moatmq::broker

@@ -1,0 +1,101 @@
+#pragma once
+// Session: the state of one MQTT session that outlives its network connections (spec §4.1): the
+// messages queued for the client, the QoS 1/2 messages sent and not yet acknowledged (the outbound
+// in-flight window), the packet ids of QoS 2 messages received and not yet released, the will, and
+// the expiry. Subscriptions themselves live in the router's trie, keyed by SessionId.
+//
+// Ownership and threads. A session is shared (shared_ptr) between the broker's registry, the
+// connection currently attached to it (its owner) and publishers on any worker thread that deliver to
+// it. Every field below `mutex` is guarded by it. The lock is per session and held briefly, so the
+// publish path never takes a broker-wide exclusive lock.
+//
+// Deliveries: a publisher appends to `queue` and, if the session is attached and no drain is pending,
+// posts ONE task to the owner's thread (ClientLink::post) that drains the queue; further deliveries
+// before that task runs ride along in the same batch. The owner moves queued messages into the
+// in-flight window as the client's Receive Maximum allows and sends them.
+//
+// Takeover: a new connection for the same client id becomes the owner under the lock and bumps
+// `generation`; the previous owner notices (owner_generation != generation) and touches nothing more.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "broker/client_link.hpp"
+#include "broker/delivery.hpp"
+#include "broker/message.hpp"
+#include "codec/packet.hpp"
+#include "common/clock.hpp"
+
+namespace moatmq::broker {
+
+class ClientConnection;
+class PublishEncoding;
+
+// One message on its way to this session.
+struct QueuedMessage {
+    MessagePtr message;
+    codec::QoS qos = codec::QoS::at_most_once;
+    bool retain = false;
+    std::vector<std::uint32_t> subscription_ids;
+    SharedGroupId shared_group = 0;
+    // Shared among the receivers of one publish: encodings that every receiver of a variant can use.
+    std::shared_ptr<PublishEncoding> encoding;
+};
+
+struct InflightMessage {
+    enum class Stage : std::uint8_t { awaiting_puback, awaiting_pubrec, awaiting_pubcomp };
+    QueuedMessage queued;
+    std::uint16_t packet_id = 0;
+    Stage stage = Stage::awaiting_puback;
+};
+
+// The will of the connection attached to the session (spec §3.1.2.5), kept with the session so that
+// a takeover on another thread can decide its fate.
+struct WillSpec {
+    MessagePtr message;
+    std::uint32_t delay_interval = 0;  // seconds (5.0 Will Delay Interval)
+};
+
+class Session {
+public:
+    Session(SessionId session_id, std::string id_of_client)
+        : id(session_id), client_id(std::move(id_of_client))
+    {
+    }
+
+    const SessionId id;
+    const std::string client_id;
+
+    mutable std::mutex mutex;
+    // --- guarded by mutex ---
+    bool ended = false;                              // removed from the registry; deliveries are dropped
+    std::uint64_t generation = 0;                    // bumped whenever the owner changes
+    std::weak_ptr<ClientConnection> owner;           // attached connection, if any
+    std::shared_ptr<ClientLink> owner_link;          // its link, for posting drains
+    bool drain_posted = false;                       // a drain task is on its way to the owner
+    std::deque<QueuedMessage> queue;                 // not yet sent (offline, or waiting for quota)
+    std::deque<InflightMessage> inflight;            // sent, unacknowledged, in send order
+    std::unordered_set<std::uint16_t> inbound_qos2;  // PUBREC sent, PUBREL not yet received
+    std::uint16_t last_packet_id = 0;
+    std::uint32_t expiry_interval = 0;       // seconds; 0xFFFFFFFF = never
+    std::optional<TimePoint> expires_at;     // while offline with a finite expiry
+    std::optional<WillSpec> will;            // will of the attached connection
+    std::optional<MessagePtr> pending_will;  // delayed will of a closed connection
+    std::optional<TimePoint> pending_will_at;
+    codec::ProtocolVersion version = codec::ProtocolVersion::v5;
+
+    bool attached() const { return owner_link != nullptr; }
+
+    // A packet id not used by any in-flight message (guarded by mutex); 0 when all 65,535 are in use.
+    std::uint16_t allocate_packet_id();
+
+    // Removes queued messages whose expiry has passed; returns how many.
+    std::size_t drop_expired(TimePoint now);
+};
+
+}  // namespace moatmq::broker
