@@ -1,0 +1,45 @@
+// moatmq: the broker and its tools. Parses the command line and runs one subcommand; exceptions that
+// reach here are startup failures or broken invariants: printed, exit code 1.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "app/commands.hpp"
+
+int main(int argc, char** argv)
+{
+    using namespace moatmq::app;
+
+    CLI::App app{"moatmq: a security-first MQTT broker", "moatmq"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("moatmq 0.1.0"));
+
+    ServeOptions serve;
+    auto* serve_cmd = app.add_subcommand("serve", "Run the broker");
+    serve_cmd->add_option("-c,--config", serve.config_file,
+                          "Configuration file (TOML); without it, the embedded default (loopback only)");
+
+    CheckConfigOptions check;
+    auto* check_cmd =
+        app.add_subcommand("check-config", "Validate a configuration and print the effective settings");
+    check_cmd->add_option("-c,--config", check.config_file, "Configuration file (TOML)")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);  // --help, --version
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kExitUsage;
+    }
+
+    try {
+        if (serve_cmd->parsed()) return run_serve(serve);
+        if (check_cmd->parsed()) return run_check_config(check);
+    } catch (const std::exception& e) {
+        std::cerr << "moatmq: " << e.what() << '\n';
+        return kExitFailure;
+    }
+    return kExitUsage;
+}

@@ -1,0 +1,380 @@
+// The transport's threads and listeners: N workers, one io_context and one thread each; acceptors on
+// worker 0; accepted sockets handed out round-robin, each pinned to its worker for life.
+#include "transport/server.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <unordered_set>
+
+#include "observe/log.hpp"
+#include "transport/detail/session.hpp"
+#include "transport/detail/socket_link.hpp"
+
+namespace moatmq::transport {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct Worker {
+    asio::io_context io{1};  // run by exactly one thread
+    asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+    std::vector<std::byte> read_buffer = std::vector<std::byte>(detail::kReadChunk);
+    std::unordered_set<detail::SocketLink*> live;  // this worker's connections; its thread only
+    std::thread thread;
+};
+
+struct Listener {
+    ListenerSpec spec;
+    tcp::acceptor acceptor;
+    BoundListener bound;
+};
+
+std::string format_endpoint(const tcp::endpoint& endpoint)
+{
+    const auto address = endpoint.address();
+    const auto port = std::to_string(endpoint.port());
+    return address.is_v6() ? "[" + address.to_string() + "]:" + port : address.to_string() + ":" + port;
+}
+
+// "127.0.0.1:1883", "[::1]:1883", "localhost:1883".
+tcp::endpoint parse_bind(const ListenerSpec& spec)
+{
+    auto fail = [&](const std::string& why) {
+        return std::runtime_error("listener " + spec.name + ": bind \"" + spec.bind + "\": " + why);
+    };
+    const auto colon = spec.bind.rfind(':');
+    if (colon == std::string::npos) throw fail("expected host:port");
+    std::string host = spec.bind.substr(0, colon);
+    const std::string port_text = spec.bind.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host == "localhost") host = "127.0.0.1";
+
+    unsigned port = 0;
+    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port > 65535) {
+        throw fail("invalid port \"" + port_text + "\"");
+    }
+    boost::system::error_code address_error;
+    const auto address = asio::ip::make_address(host, address_error);
+    if (address_error) throw fail("\"" + host + "\" is not an IP address");
+    return {address, static_cast<unsigned short>(port)};
+}
+
+}  // namespace
+
+class Server::Impl {
+public:
+    Impl(TransportOptions options, ConnectionFactory factory, const Clock& clock)
+        : options_(std::move(options)), factory_(std::move(factory)), clock_(clock)
+    {
+        const unsigned threads =
+            options_.threads != 0 ? options_.threads : std::max(1U, std::thread::hardware_concurrency());
+        for (unsigned i = 0; i < threads; ++i)
+            workers_.push_back(std::make_unique<Worker>());
+    }
+
+    ~Impl() { stop(); }
+
+    std::vector<BoundListener> listen()
+    {
+        std::vector<BoundListener> result;
+        for (const auto& spec : options_.listeners) {
+            const auto endpoint = parse_bind(spec);
+            tcp::acceptor acceptor(workers_.front()->io);
+            boost::system::error_code ec;
+            acceptor.open(endpoint.protocol(), ec);
+            if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+            if (!ec && endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+            if (!ec) acceptor.bind(endpoint, ec);
+            if (!ec) acceptor.listen(tcp::socket::max_listen_connections, ec);
+            if (ec) {
+                throw std::runtime_error("listener " + spec.name + ": cannot listen on " + spec.bind + ": " +
+                                         ec.message());
+            }
+            const auto local = acceptor.local_endpoint();
+            BoundListener bound{spec.name, format_endpoint(local), local.address().is_loopback()};
+            result.push_back(bound);
+            listeners_.push_back(std::make_unique<Listener>(Listener{spec, std::move(acceptor), bound}));
+        }
+        return result;
+    }
+
+    void set_periodic_task(PeriodicTask task) { periodic_ = std::move(task); }
+
+    void start()
+    {
+        if (started_) return;
+        started_ = true;
+        auto& io = workers_.front()->io;
+        for (auto& listener : listeners_) {
+            asio::co_spawn(io, accept_loop(this, listener.get()),
+                           [name = listener->spec.name](std::exception_ptr e) {
+                               if (e) log_exception("listener " + name + " stopped", e);
+                           });
+        }
+        if (periodic_) {
+            periodic_timer_.emplace(io);
+            asio::co_spawn(io, periodic_loop(this), [](std::exception_ptr e) {
+                if (e) log_exception("periodic task stopped", e);
+            });
+        }
+        for (auto& worker : workers_) {
+            worker->thread = std::thread([this, w = worker.get()] { run_worker(*w); });
+        }
+    }
+
+    void stop_accepting()
+    {
+        auto close_all = [this] {
+            for (auto& listener : listeners_) {
+                boost::system::error_code ignored;
+                listener->acceptor.close(ignored);
+            }
+        };
+        if (!started_ || stopped_) {
+            close_all();
+            return;
+        }
+        std::promise<void> done;
+        asio::post(workers_.front()->io, [&] {
+            close_all();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+
+    bool wait_for_connections(std::chrono::milliseconds timeout)
+    {
+        std::unique_lock lock(mutex_);
+        return idle_.wait_for(lock, timeout, [this] { return connections_.load() == 0; });
+    }
+
+    void stop()
+    {
+        if (stopped_) return;
+        if (!started_) {
+            stopped_ = true;
+            return;
+        }
+        stop_accepting();
+        stopped_ = true;
+        for (auto& worker : workers_) {
+            asio::post(worker->io, [this, w = worker.get()] {
+                // Copy: abort() ends sessions, whose completions erase from `live`.
+                const std::vector<detail::SocketLink*> links(w->live.begin(), w->live.end());
+                for (auto* link : links)
+                    link->abort("server stopping");
+                if (w == workers_.front().get() && periodic_timer_) periodic_timer_->cancel();
+            });
+            worker->guard.reset();
+        }
+        // Every session ends once its socket is closed; a worker still busy after this long is stopped.
+        {
+            std::unique_lock lock(mutex_);
+            const bool finished = threads_done_cv_.wait_for(
+                lock, std::chrono::seconds(5), [this] { return threads_done_ == workers_.size(); });
+            if (!finished) {
+                log::warn("transport: workers still busy after 5 s; stopping them");
+                for (auto& worker : workers_)
+                    worker->io.stop();
+            }
+        }
+        for (auto& worker : workers_) {
+            if (worker->thread.joinable()) worker->thread.join();
+        }
+    }
+
+    std::size_t connection_count() const noexcept { return connections_.load(); }
+
+private:
+    static void log_exception(const std::string& what, const std::exception_ptr& e)
+    {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            log::error("{}: {}", what, x.what());
+        } catch (...) {
+            log::error("{}: unknown exception", what);
+        }
+    }
+
+    void run_worker(Worker& worker)
+    {
+        for (;;) {
+            try {
+                worker.io.run();
+                break;
+            } catch (...) {
+                // A posted task threw: a broken invariant in that task, not in the worker.
+                log_exception("worker task failed", std::current_exception());
+            }
+        }
+        std::lock_guard lock(mutex_);
+        ++threads_done_;
+        threads_done_cv_.notify_all();
+    }
+
+    Worker& next_worker() noexcept { return *workers_[next_worker_++ % workers_.size()]; }
+
+    static awaitable<void> accept_loop(Impl* self, Listener* listener)
+    {
+        for (;;) {
+            Worker& worker = self->next_worker();
+            tcp::socket peer(worker.io);
+            auto [ec] = co_await listener->acceptor.async_accept(peer, asio::as_tuple(use_awaitable));
+            if (!listener->acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+            if (ec) {
+                // Out of descriptors or a transient network error: pause instead of spinning.
+                log::warn("listener {}: accept failed: {}", listener->spec.name, ec.message());
+                asio::steady_timer pause(listener->acceptor.get_executor(), std::chrono::milliseconds(100));
+                co_await pause.async_wait(asio::as_tuple(use_awaitable));
+                continue;
+            }
+            self->start_session(worker, std::move(peer), *listener);
+        }
+    }
+
+    static awaitable<void> periodic_loop(Impl* self)
+    {
+        for (;;) {
+            const auto now = self->clock_.now();
+            const auto next = self->periodic_(now);
+            const auto at_latest = now + std::chrono::seconds(1);
+            self->periodic_timer_->expires_at(next ? std::min(*next, at_latest) : at_latest);
+            auto [ec] = co_await self->periodic_timer_->async_wait(asio::as_tuple(use_awaitable));
+            if (ec || self->stopped_) co_return;
+        }
+    }
+
+    void start_session(Worker& worker, tcp::socket peer, const Listener& listener)
+    {
+        boost::system::error_code ec;
+        const auto remote = peer.remote_endpoint(ec);
+        if (ec) return;  // gone already
+        peer.set_option(tcp::no_delay(true), ec);
+        peer.non_blocking(true, ec);
+        if (ec) return;
+        if (connections_.load() >= options_.max_connections) {
+            log::warn("listener {}: connection from {} refused: max_connections ({}) reached",
+                      listener.spec.name, format_endpoint(remote), options_.max_connections);
+            return;  // `peer` closes here
+        }
+
+        const auto id = ++next_id_;
+        broker::ConnectionInfo info;
+        info.listener = listener.spec.name;
+        info.remote_address = format_endpoint(remote);
+        info.listener_is_loopback = listener.bound.loopback;
+        log::info("connection accepted",
+                  {{"id", id}, {"listener", info.listener}, {"remote", info.remote_address}});
+
+        ++connections_;
+        auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), id, std::move(info),
+                                                         options_.max_queued_bytes);
+        const detail::SessionContext context{&factory_, &clock_, worker.read_buffer, options_.close_linger};
+        asio::co_spawn(worker.io, run_tcp_session(&worker, std::move(peer), link, context),
+                       [this, link, w = &worker](std::exception_ptr e) { end_session(*w, link, e); });
+    }
+
+    static awaitable<void> run_tcp_session(Worker* worker, tcp::socket peer,
+                                           std::shared_ptr<detail::SocketLink> link,
+                                           detail::SessionContext context)
+    {
+        worker->live.insert(link.get());
+        co_await detail::run_session(std::move(peer), std::move(link), context);
+    }
+
+    // The co_spawn completion of a session: the socket is closed (the coroutine frame is gone).
+    void end_session(Worker& worker, const std::shared_ptr<detail::SocketLink>& link,
+                     std::exception_ptr e) noexcept
+    {
+        try {
+            if (e) {
+                log_exception("connection " + std::to_string(link->id()) + " failed", e);
+                link->set_end_reason("internal error");
+            }
+            auto connection = link->detach_connection();
+            if (connection) connection->on_closed();
+        } catch (...) {
+            log_exception("connection " + std::to_string(link->id()) + ": on_closed failed",
+                          std::current_exception());
+        }
+        worker.live.erase(link.get());
+        const auto& reason = link->end_reason().empty() ? std::string("closed") : link->end_reason();
+        log::info("connection closed", {{"id", link->id()},
+                                        {"listener", link->info().listener},
+                                        {"remote", link->info().remote_address},
+                                        {"reason", reason}});
+        if (--connections_ == 0) {
+            std::lock_guard lock(mutex_);
+            idle_.notify_all();
+        }
+    }
+
+    TransportOptions options_;
+    ConnectionFactory factory_;
+    const Clock& clock_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<std::unique_ptr<Listener>> listeners_;
+    PeriodicTask periodic_;
+    std::optional<asio::steady_timer> periodic_timer_;
+    std::atomic<std::size_t> next_worker_{0};
+    std::atomic<std::uint64_t> next_id_{0};
+    std::atomic<std::size_t> connections_{0};
+    std::atomic<bool> started_{false};
+    std::atomic<bool> stopped_{false};
+    std::mutex mutex_;
+    std::condition_variable idle_;
+    std::condition_variable threads_done_cv_;
+    std::size_t threads_done_ = 0;
+};
+
+Server::Server(TransportOptions options, ConnectionFactory factory, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(factory), clock))
+{
+}
+
+Server::~Server() = default;
+
+std::vector<BoundListener> Server::listen()
+{
+    return impl_->listen();
+}
+void Server::set_periodic_task(PeriodicTask task)
+{
+    impl_->set_periodic_task(std::move(task));
+}
+void Server::start()
+{
+    impl_->start();
+}
+void Server::stop_accepting()
+{
+    impl_->stop_accepting();
+}
+bool Server::wait_for_connections(std::chrono::milliseconds timeout)
+{
+    return impl_->wait_for_connections(timeout);
+}
+void Server::stop()
+{
+    impl_->stop();
+}
+std::size_t Server::connection_count() const noexcept
+{
+    return impl_->connection_count();
+}
+
+}  // namespace moatmq::transport
