@@ -105,6 +105,13 @@ void ClientConnection::on_decode_error(const error_code& ec)
             return;
         }
         const auto version = codec::peek_connect_version(connect_prefix_);
+        if (ec == codec::CodecError::client_id_invalid && version) {
+            // Every version answers a refused client id with a CONNACK: 3.1.1 return code 2
+            // [MQTT-3.1.3-9], 5.0 0x85.
+            log(LogLevel::info, why);
+            refuse_connect(ReasonCode::ClientIdentifierNotValid, *version);
+            return;
+        }
         if (version == codec::ProtocolVersion::v5) {
             // 5.0: a CONNACK with the reason code, then close [MQTT-4.13.1-1].
             log(LogLevel::info, why);
