@@ -97,14 +97,10 @@ public:
     // Decoded packets the broker sent since the last call.
     std::vector<codec::Packet> received()
     {
-        std::vector<codec::Packet> out;
-        for (auto& bytes : link_->take_sent()) {
-            auto decoded = codec::decode(*bytes, codec::DecodeOptions{version_, codec::Sender::server});
-            EXPECT_TRUE(decoded) << "broker sent an undecodable packet: " << decoded.error().message();
-            if (!decoded) continue;
-            EXPECT_EQ(decoded->consumed, bytes->size());
-            out.push_back(std::move(decoded->packet));
-        }
+        decode_sent();
+        std::vector<codec::Packet> out(std::make_move_iterator(inbox_.begin()),
+                                       std::make_move_iterator(inbox_.end()));
+        inbox_.clear();
         return out;
     }
     template <class T>
@@ -122,12 +118,15 @@ public:
     {
         connect.version = version_;
         send(connect);
-        auto packets = received();
-        EXPECT_FALSE(packets.empty()) << "no CONNACK";
-        if (packets.empty()) return {};
-        auto* connack = std::get_if<codec::Connack>(&packets.front());
+        // Only the CONNACK is consumed: what follows it (resent or queued messages) stays for received().
+        decode_sent();
+        EXPECT_FALSE(inbox_.empty()) << "no CONNACK";
+        if (inbox_.empty()) return {};
+        auto* connack = std::get_if<codec::Connack>(&inbox_.front());
         EXPECT_NE(connack, nullptr) << "first packet is not CONNACK";
-        return connack ? *connack : codec::Connack{};
+        codec::Connack result = connack ? *connack : codec::Connack{};
+        inbox_.pop_front();
+        return result;
     }
     codec::Connack connect(std::string client_id, bool clean_start = true, std::uint32_t expiry = 0)
     {
@@ -180,7 +179,19 @@ public:
     codec::ProtocolVersion version() const { return version_; }
 
 private:
+    void decode_sent()
+    {
+        for (auto& bytes : link_->take_sent()) {
+            auto decoded = codec::decode(*bytes, codec::DecodeOptions{version_, codec::Sender::server});
+            EXPECT_TRUE(decoded) << "broker sent an undecodable packet: " << decoded.error().message();
+            if (!decoded) continue;
+            EXPECT_EQ(decoded->consumed, bytes->size());
+            inbox_.push_back(std::move(decoded->packet));
+        }
+    }
+
     codec::ProtocolVersion version_;
+    std::deque<codec::Packet> inbox_;
     std::shared_ptr<FakeLink> link_;
     std::unique_ptr<Connection> connection_;
     bool closed_notified_ = false;
