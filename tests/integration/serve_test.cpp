@@ -1,0 +1,148 @@
+// `moatmq serve` and `moatmq check-config` as a user runs them: ready line, signals, exit codes,
+// configuration errors.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "broker_process.hpp"
+#include "child_process.hpp"
+#include "raw_client.hpp"
+#include "temp_dir.hpp"
+
+namespace moatmq::test {
+namespace {
+
+TEST(Serve, ReadyLineNamesTheListenerAndTheBoundPort)
+{
+    BrokerProcess broker;
+    EXPECT_NE(broker.port(), 0);
+    EXPECT_EQ(broker.address().rfind("127.0.0.1:", 0), 0U) << broker.address();
+    RawClient client(broker.port());  // really listening
+}
+
+TEST(Serve, SigtermShutsDownGracefullyWithExitZero)
+{
+    BrokerProcess broker;
+    RawClient idle(broker.port());
+    ASSERT_TRUE(broker.wait_for_log("connection accepted"));
+    EXPECT_EQ(broker.stop(), 0) << broker.log();
+    EXPECT_NE(broker.log().find("stopped"), std::string::npos) << broker.log();
+}
+
+TEST(Serve, SigintShutsDownWithExitZero)
+{
+    BrokerProcess broker;
+    ::kill(broker.pid(), SIGINT);
+    ASSERT_TRUE(broker.wait_for_log("stopped"));
+    EXPECT_EQ(broker.stop(), 0) << broker.log();
+}
+
+TEST(Serve, SighupIsLoggedAndTheBrokerKeepsServing)
+{
+    BrokerProcess broker;
+    ::kill(broker.pid(), SIGHUP);
+    ASSERT_TRUE(broker.wait_for_log("reload")) << broker.log();
+    RawClient client(broker.port());
+    ASSERT_TRUE(client.send(connect_packet_311("after-hup")));
+    EXPECT_EQ(client.read(4), (std::vector<std::uint8_t>{0x20, 0x02, 0x00, 0x00}));
+    EXPECT_EQ(broker.stop(), 0);
+}
+
+TEST(Serve, ListensOnIpv6Loopback)
+{
+    BrokerProcess broker(test_config("[[listener]]\nname = \"v6\"\nbind = \"[::1]:0\"\n"));
+    EXPECT_EQ(broker.address("v6").rfind("[::1]:", 0), 0U) << broker.address("v6");
+    RawClient client(broker.port("v6"), "::1");
+    ASSERT_TRUE(client.send(connect_packet_311("v6-client")));
+    EXPECT_EQ(client.read(4), (std::vector<std::uint8_t>{0x20, 0x02, 0x00, 0x00}));
+}
+
+TEST(Serve, ConfigErrorIsReportedAsFileLineAndNothingListens)
+{
+    TempDir dir;
+    const auto file = dir.write_file("bad.toml",
+                                     "[[listener]]\n"
+                                     "name = \"local\"\n"
+                                     "bind = \"127.0.0.1:0\"\n"
+                                     "colour = \"blue\"\n");
+    const auto result = run_program({moatmq_binary(), "serve", "-c", file.string()});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find(file.string() + ":4:"), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find("moatmq ready"), std::string::npos) << result.err;
+}
+
+TEST(Serve, MissingConfigFileFailsWithExitOne)
+{
+    TempDir dir;
+    const auto result = run_program({moatmq_binary(), "serve", "-c", (dir.path() / "missing.toml").string()});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("missing.toml"), std::string::npos) << result.err;
+}
+
+TEST(Serve, BindFailureExitsOne)
+{
+    // Hold a port, then ask the broker to listen on it.
+    const int holder = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(holder, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(holder, 1), 0);
+    socklen_t length = sizeof address;
+    ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    const auto port = std::to_string(ntohs(address.sin_port));
+
+    TempDir dir;
+    const auto file =
+        dir.write_file("busy.toml", "[[listener]]\nname = \"busy\"\nbind = \"127.0.0.1:" + port + "\"\n");
+    const auto result = run_program({moatmq_binary(), "serve", "-c", file.string()});
+    ::close(holder);
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find("busy"), std::string::npos) << result.err;
+    EXPECT_EQ(result.err.find("moatmq ready"), std::string::npos) << result.err;
+}
+
+TEST(Cli, UsageErrorsExitTwo)
+{
+    EXPECT_EQ(run_program({moatmq_binary()}).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "serve", "--no-such-option"}).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "check-config"}).exit_code, 2);  // -c is required
+    EXPECT_EQ(run_program({moatmq_binary(), "--help"}).exit_code, 0);
+}
+
+TEST(CheckConfig, PrintsTheEffectiveSettings)
+{
+    TempDir dir;
+    const auto file = dir.write_file("ok.toml",
+                                     "[[listener]]\n"
+                                     "name = \"edge\"\n"
+                                     "bind = \"127.0.0.1:0\"\n"
+                                     "[limits]\n"
+                                     "max_packet_size = \"2KiB\"\n");
+    const auto result = run_program({moatmq_binary(), "check-config", "-c", file.string()});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find("edge"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("127.0.0.1:0"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("2048"), std::string::npos) << result.out;                 // sizes in bytes
+    EXPECT_NE(result.out.find("max_queued_messages"), std::string::npos) << result.out;  // defaults filled in
+}
+
+TEST(CheckConfig, InvalidFileIsReportedAsFileLineWithExitOne)
+{
+    TempDir dir;
+    const auto file = dir.write_file("bad.toml",
+                                     "[[listener]]\n"
+                                     "bind = \"127.0.0.1:0\"\n"
+                                     "[limits]\n"
+                                     "max_packet_size = \"lots\"\n");
+    const auto result = run_program({moatmq_binary(), "check-config", "-c", file.string()});
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_NE(result.err.find(file.string() + ":4:"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace moatmq::test
