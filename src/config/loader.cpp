@@ -599,6 +599,10 @@ ConfigResult<Config> load_table(const toml::table& root_table, Diagnostics& diag
     with_table(root, "log", base_dir, [&](TableReader& r) { read_log(r, config.log); });
     with_table(root, "limits", base_dir, [&](TableReader& r) { read_limits(r, config.limits); });
     root.finish();
+    // The default data_dir is relative too, and resolves like a relative path written in the file.
+    if (config.broker.data_dir.is_relative()) {
+        config.broker.data_dir = (base_dir / config.broker.data_dir).lexically_normal();
+    }
     if (!diagnostics.empty()) return diagnostics.first();
     return config;
 }
@@ -628,9 +632,8 @@ ConfigResult<Config> load_config_file(const std::filesystem::path& file)
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
     if (ec || !std::filesystem::exists(status)) {
-        return ConfigError{
-            name, 0, 0,
-            "cannot read the configuration file: " + (ec ? ec.message() : std::string("no such file"))};
+        const std::string why = ec ? ec.message() : std::string("No such file or directory");
+        return ConfigError{name, 0, 0, "cannot read the configuration file: " + why};
     }
     if (!std::filesystem::is_regular_file(status)) {
         return ConfigError{name, 0, 0, "cannot read the configuration file: not a regular file"};
