@@ -135,8 +135,7 @@ int run_pub(int argc, char** argv)
 
     client::Client mqtt;
     if (auto connected = mqtt.connect(*options); !connected) {
-        std::cerr << "moatmq pub: " << client::describe_failure("connection refused", connected.error())
-                  << '\n';
+        std::cerr << "moatmq pub: " << client::describe_connect_failure(*options, connected.error()) << '\n';
         return kExitFailure;
     }
 

@@ -131,8 +131,7 @@ int run_sub(int argc, char** argv)
 
     client::Client mqtt;
     if (auto connected = mqtt.connect(*options); !connected) {
-        std::cerr << "moatmq sub: " << client::describe_failure("connection refused", connected.error())
-                  << '\n';
+        std::cerr << "moatmq sub: " << client::describe_connect_failure(*options, connected.error()) << '\n';
         return kExitFailure;
     }
     // -W counts from the moment the connection is up, as in mosquitto_sub.

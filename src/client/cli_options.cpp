@@ -138,4 +138,10 @@ std::string describe_failure(const std::string& what, const error_code& ec)
     return what + ": " + ec.message();
 }
 
+std::string describe_connect_failure(const ConnectOptions& options, const error_code& ec)
+{
+    if (broker_reason(ec)) return describe_failure("connection refused by the broker", ec);
+    return describe_failure("cannot connect to " + options.host + ":" + std::to_string(options.port), ec);
+}
+
 }  // namespace moatmq::client

@@ -70,4 +70,8 @@ std::string generate_client_id(const std::string& prefix);
 // The line printed for a failed operation: "<what>: <reason>", the reason in words with its code.
 std::string describe_failure(const std::string& what, const error_code& ec);
 
+// For a failed connect(): "connection refused by the broker: not authorized (0x87)" for a refusal,
+// "cannot connect to HOST:PORT: <reason>" for anything else (unreachable, TLS, timeout).
+std::string describe_connect_failure(const ConnectOptions& options, const error_code& ec);
+
 }  // namespace moatmq::client

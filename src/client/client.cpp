@@ -156,6 +156,7 @@ private:
     error_code close_error_;
     std::deque<Bytes> write_queue_;
     bool writing_ = false;
+    bool write_failed_ = false;
     std::vector<asio::steady_timer*> drain_waiters_;
     std::map<std::uint16_t, Waiter*> waiters_;
     std::uint16_t last_packet_id_ = 0;
@@ -292,6 +293,7 @@ awaitable<void> Client::Impl::writer()
             buffers.emplace_back(b.data(), b.size());
         auto [ec, n] = co_await write_all(buffers);
         if (ec) {
+            write_failed_ = true;
             close(ec);
             break;
         }
@@ -313,7 +315,10 @@ awaitable<error_code> Client::Impl::drain_writes()
         std::erase(drain_waiters_, &timer);
         if (!ec) co_return make_error_code(ClientError::timeout);
     }
-    co_return closed_ ? close_error_ : error_code{};
+    // Everything queued was written: a close that came after it (e.g. the broker answering our
+    // DISCONNECT by closing) does not make the drain fail.
+    if (!writing_ && write_queue_.empty() && !write_failed_) co_return error_code{};
+    co_return closed_ ? close_error_ : make_error_code(ClientError::timeout);
 }
 
 Result<std::uint16_t> Client::Impl::next_packet_id()
