@@ -82,7 +82,7 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
         session.queue.push_back(std::move(item));
         if (session.attached() && !session.drain_posted) {
             session.drain_posted = true;
-            link = session.owner_link;
+            link = session.owner_link.lock();
             owner = session.owner;
         }
     }
@@ -151,6 +151,7 @@ BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
     ++session.generation;
     session.owner.reset();
     session.owner_link.reset();
+    session.connected = false;
     by_id_.erase(session.id);
     by_client_id_.erase(session.client_id);
     stats_.clients_total.fetch_sub(1, std::memory_order_relaxed);
@@ -189,6 +190,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
     SessionId ended_id = 0;
     std::weak_ptr<ClientConnection> previous_owner;
     std::shared_ptr<ClientLink> previous_link;
+    bool replaced = false;  // the session had a connection, which this one replaces
     {
         std::unique_lock registry(registry_mutex_);
         auto it = by_client_id_.find(request.client_id);
@@ -196,7 +198,8 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
             auto existing = it->second;
             std::lock_guard lock(existing->mutex);
             previous_owner = existing->owner;
-            previous_link = existing->owner_link;
+            replaced = existing->connected;
+            if (replaced) previous_link = existing->owner_link.lock();
             if (request.clean_start) {
                 ended = end_session_locked(*existing);
                 ended_id = existing->id;
@@ -212,6 +215,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
                 ++existing->generation;
                 existing->owner = owner;
                 existing->owner_link = link;
+                existing->connected = true;
                 existing->drain_posted = false;
                 existing->expiry_interval = request.expiry_interval;
                 existing->will = std::move(request.will);
@@ -226,6 +230,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
             session->generation = 1;
             session->owner = owner;
             session->owner_link = link;
+            session->connected = true;
             session->expiry_interval = request.expiry_interval;
             session->will = std::move(request.will);
             session->version = request.version;
@@ -236,7 +241,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
             result.generation = 1;
         }
     }
-    if (!previous_link) {  // a takeover replaces a connected client: the count stays
+    if (!replaced) {  // a takeover replaces a connected client: the count stays
         const auto connected = stats_.clients_connected.fetch_add(1, std::memory_order_relaxed) + 1;
         bump_maximum(stats_.clients_maximum, connected);
     }
@@ -266,6 +271,7 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
         ++session->generation;
         session->owner.reset();
         session->owner_link.reset();
+        session->connected = false;
         session->drain_posted = false;
         if (!with_will) session->will.reset();  // [MQTT-3.1.2-10] [MQTT-3.14.4-3]
         if (session->expiry_interval == 0) {

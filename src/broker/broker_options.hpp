@@ -26,7 +26,8 @@ struct BrokerOptions {
     std::size_t max_queued_bytes = 8 * 1024 * 1024;
     // Concurrent unacknowledged QoS 1/2 PUBLISHes we accept from one 5.0 client (our Receive Maximum).
     std::uint16_t receive_maximum = 1024;
-    // Concurrent unacknowledged QoS 1/2 PUBLISHes we send to a 3.1.1 client (5.0 clients say their own).
+    // Concurrent unacknowledged QoS 1/2 PUBLISHes we send to one client: this, or a 5.0 client's
+    // Receive Maximum if lower. Further messages wait in the session's queue.
     std::uint16_t max_inflight_messages = 100;
     // Topic aliases the client may use towards us (5.0); 0 disables inbound aliases.
     std::uint16_t topic_alias_maximum = 64;

@@ -272,6 +272,8 @@ void ClientConnection::handle_connect(codec::Connect& connect)
         expiry = connect.clean_start ? 0 : options.max_session_expiry_interval;
         client_receive_maximum_ = options.max_inflight_messages;
     }
+    // The outbound window: never more than the client allows [MQTT-3.3.4-7], nor more than we keep.
+    client_receive_maximum_ = std::min(client_receive_maximum_, options.max_inflight_messages);
     expiry_at_connect_ = expiry;
     client_id_ = client_id;
 

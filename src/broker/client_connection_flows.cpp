@@ -345,6 +345,12 @@ void ClientConnection::handle_subscribe(const codec::Subscribe& subscribe)
             retained.push_back(std::move(item));
         }
     }
+    {
+        // A takeover with clean start may have ended the session while we subscribed: leave nothing
+        // behind in the router for a session that no longer exists.
+        std::lock_guard lock(session_->mutex);
+        if (session_->ended) core_.router().unsubscribe_all(session_->id);
+    }
     send(suback);  // [MQTT-3.8.4-1]
     for (auto& item : retained)
         core_.deliver(*session_, std::move(item));

@@ -73,10 +73,13 @@ public:
 
     mutable std::mutex mutex;
     // --- guarded by mutex ---
-    bool ended = false;                              // removed from the registry; deliveries are dropped
-    std::uint64_t generation = 0;                    // bumped whenever the owner changes
-    std::weak_ptr<ClientConnection> owner;           // attached connection, if any
-    std::shared_ptr<ClientLink> owner_link;          // its link, for posting drains
+    bool ended = false;                     // removed from the registry; deliveries are dropped
+    std::uint64_t generation = 0;           // bumped whenever the owner changes
+    std::weak_ptr<ClientConnection> owner;  // attached connection, if any
+    // Its link, for posting drains. Weak: the transport may own the connection through its link, and a
+    // strong reference here would close a cycle session -> link -> connection -> session.
+    std::weak_ptr<ClientLink> owner_link;
+    bool connected = false;                          // a connection is attached
     bool drain_posted = false;                       // a drain task is on its way to the owner
     std::deque<QueuedMessage> queue;                 // not yet sent (offline, or waiting for quota)
     std::deque<InflightMessage> inflight;            // sent, unacknowledged, in send order
@@ -89,7 +92,7 @@ public:
     std::optional<TimePoint> pending_will_at;
     codec::ProtocolVersion version = codec::ProtocolVersion::v5;
 
-    bool attached() const { return owner_link != nullptr; }
+    bool attached() const { return connected; }
 
     // A packet id not used by any in-flight message (guarded by mutex); 0 when all 65,535 are in use.
     std::uint16_t allocate_packet_id();
