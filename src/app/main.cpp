@@ -5,11 +5,17 @@
 #include <iostream>
 #include <string>
 
+#include "app/client_commands.hpp"
 #include "app/commands.hpp"
 
 int main(int argc, char** argv)
 {
     using namespace moatmq::app;
+
+    // The client tools parse their own mosquitto-style options (-h is the host there).
+    if (argc >= 2 && std::string{argv[1]} == "pub") return run_pub(argc - 1, argv + 1);
+    if (argc >= 2 && std::string{argv[1]} == "sub") return run_sub(argc - 1, argv + 1);
+    if (argc >= 2 && std::string{argv[1]} == "certs") return run_certs(argc - 1, argv + 1);
 
     CLI::App app{"moatmq: a security-first MQTT broker", "moatmq"};
     app.require_subcommand(1);
