@@ -55,6 +55,11 @@ public:
     std::optional<Delivery> route_shared_again(SharedGroupId group, const Message& message,
                                                SessionId excluding) const;
 
+    // Tell the router when a session's connection comes and goes: a shared group delivers to online
+    // members while it has any (an offline persistent member would only queue the message, and drop
+    // QoS 0). Sessions are online until told otherwise; unsubscribe_all() forgets the session.
+    void set_online(SessionId session, bool online) { trie_.set_online(session, online); }
+
     // Retained messages. Call retain() for every PUBLISH with RETAIN=1 (an empty payload clears the
     // topic), in addition to route().
     void retain(MessagePtr message);

@@ -13,8 +13,9 @@
 // A node holds ordinary subscriptions (one per session: re-subscribing replaces [MQTT-3.8.4-3]) and
 // shared groups: "$share/g/a/b" is stored at a → b as member of group "g". Each group keeps a
 // round-robin cursor, an atomic advanced under the shared lock, so picking a member does not need the
-// exclusive lock. A group is identified to the outside by a SharedGroupId that is never reused, so a
-// stale id (group emptied meanwhile) finds nothing instead of a different group.
+// exclusive lock; members marked offline are passed over while another member is online. A group is
+// identified to the outside by a SharedGroupId that is never reused, so a stale id (group emptied
+// meanwhile) finds nothing instead of a different group.
 //
 // Concurrency: one std::shared_mutex. match() holds it shared for the walk, so publishers on all
 // worker threads match in parallel and only SUBSCRIBE/UNSUBSCRIBE/session end take it exclusively,
@@ -138,10 +139,26 @@ struct SubscriptionTrie::SharedGroup {
     SubscriberList members;
     mutable std::atomic<std::size_t> cursor{0};  // round-robin position; advanced under the shared lock
 
-    const Subscriber& next_member() const
+    // The member whose turn it is, skipping `excluding` and, while any other is online, offline
+    // members. Nullptr only if `excluding` is the sole member. The cursor moves past the member chosen,
+    // so members left out do not hand an extra turn to their neighbour.
+    const Subscriber* pick(std::optional<SessionId> excluding,
+                           const std::unordered_set<SessionId>& offline) const
     {
-        std::size_t turn = cursor.fetch_add(1, std::memory_order_relaxed);
-        return members.items()[turn % members.size()];
+        const auto& items = members.items();
+        const std::size_t start = cursor.fetch_add(1, std::memory_order_relaxed);
+        if (!excluding && offline.empty()) return &items[start % items.size()];  // the usual case
+        const Subscriber* fallback = nullptr;
+        for (std::size_t skipped = 0; skipped < items.size(); ++skipped) {
+            const Subscriber& s = items[(start + skipped) % items.size()];
+            if (s.session == excluding) continue;
+            if (!offline.contains(s.session)) {
+                if (skipped > 0) cursor.fetch_add(skipped, std::memory_order_relaxed);
+                return &s;
+            }
+            if (fallback == nullptr) fallback = &s;
+        }
+        return fallback;
     }
 };
 
@@ -355,8 +372,8 @@ std::size_t SubscriptionTrie::match(std::string_view topic, std::vector<Subscrip
             out.push_back({s.session, s.options, s.subscription_id, 0});
         }
         for (const auto& group : node.groups) {
-            const Subscriber& s = group->next_member();
-            out.push_back({s.session, s.options, s.subscription_id, group->id});
+            const Subscriber* s = group->pick(std::nullopt, offline_);
+            out.push_back({s->session, s->options, s->subscription_id, group->id});
         }
     };
 
@@ -394,15 +411,19 @@ std::optional<SubscriptionMatch> SubscriptionTrie::pick_shared_member(SharedGrou
     auto it = groups_.find(group);
     if (it == groups_.end()) return std::nullopt;
     const SharedGroup& shared = *it->second;
-    // From the round-robin position, the first member that is not `excluding`.
-    const auto& members = shared.members.items();
-    std::size_t start = shared.cursor.fetch_add(1, std::memory_order_relaxed);
-    for (std::size_t i = 0; i < members.size(); ++i) {
-        const Subscriber& s = members[(start + i) % members.size()];
-        if (s.session != excluding)
-            return SubscriptionMatch{s.session, s.options, s.subscription_id, shared.id};
+    const Subscriber* s = shared.pick(excluding, offline_);
+    if (s == nullptr) return std::nullopt;
+    return SubscriptionMatch{s->session, s->options, s->subscription_id, shared.id};
+}
+
+void SubscriptionTrie::set_online(SessionId session, bool online)
+{
+    std::unique_lock lock(mutex_);
+    if (online) {
+        offline_.erase(session);
+    } else {
+        offline_.insert(session);
     }
-    return std::nullopt;
 }
 
 std::vector<std::string> SubscriptionTrie::filters_of(SessionId session) const

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "broker/delivery.hpp"
@@ -59,8 +60,14 @@ public:
     std::size_t match(std::string_view topic, std::vector<SubscriptionMatch>& out) const;
 
     // For a shared group whose chosen member went away with a message in flight: the next member
-    // round-robin other than `excluding`, or nothing if the group is gone or has no other member.
+    // round-robin other than `excluding` (online ones first), or nothing if the group is gone or has
+    // no other member.
     std::optional<SubscriptionMatch> pick_shared_member(SharedGroupId group, SessionId excluding) const;
+
+    // Whether `session` is connected; sessions are online until told otherwise. A shared group picks
+    // online members while it has any, and otherwise an offline one (whose session queues the
+    // message). Ordinary subscriptions are unaffected. erase_all() forgets the session.
+    void set_online(SessionId session, bool online);
 
     // Filters `session` is subscribed to (as given to insert, "$share/..." included), in no set order.
     std::vector<std::string> filters_of(SessionId session) const;
@@ -78,6 +85,7 @@ private:
     std::unique_ptr<Node> root_;
     std::unordered_map<SessionId, std::vector<std::string>> filters_by_session_;
     std::unordered_map<SharedGroupId, SharedGroup*> groups_;
+    std::unordered_set<SessionId> offline_;
     SharedGroupId next_group_id_ = 1;
     std::size_t size_ = 0;
 };

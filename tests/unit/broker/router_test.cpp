@@ -268,6 +268,24 @@ TEST(Router, SharedMemberStillSubscribedIsSkippedWhenExcluded)
     }
 }
 
+TEST(Router, SharedGroupSkipsOfflineMembersWhileOthersAreOnline)
+{
+    Router router;
+    ASSERT_TRUE(router.subscribe(1, "$share/g/t", options(QoS::at_most_once)));
+    ASSERT_TRUE(router.subscribe(2, "$share/g/t", options(QoS::at_most_once)));
+    router.set_online(1, false);
+    for (int i = 0; i < 6; ++i) {
+        auto out = route(router, message("t"));
+        ASSERT_EQ(out.size(), 1u);
+        EXPECT_EQ(out[0].session, 2u);
+    }
+    router.set_online(1, true);
+    std::map<SessionId, int> received;
+    for (int i = 0; i < 6; ++i)
+        ++received[route(router, message("t")).at(0).session];
+    EXPECT_EQ(received, (std::map<SessionId, int>{{1, 3}, {2, 3}}));
+}
+
 TEST(Router, RetainedMessagesForANewSubscription)
 {
     ManualClock clock;
