@@ -24,9 +24,9 @@ struct DecodeOptions {
 
 struct FixedHeader {
     PacketType type;
-    std::uint8_t flags;                // low nibble of the first byte
+    std::uint8_t flags;  // low nibble of the first byte
     std::uint32_t remaining_length;
-    std::uint8_t header_size;          // 2..5 bytes
+    std::uint8_t header_size;  // 2..5 bytes
     std::size_t packet_size() const noexcept { return header_size + std::size_t{remaining_length}; }
 };
 

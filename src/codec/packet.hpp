@@ -75,8 +75,8 @@ enum class RetainHandling : std::uint8_t { send_on_subscribe = 0, send_if_new = 
 
 struct SubscriptionOptions {
     QoS qos = QoS::at_most_once;
-    bool no_local = false;             // 5.0
-    bool retain_as_published = false;  // 5.0
+    bool no_local = false;                                               // 5.0
+    bool retain_as_published = false;                                    // 5.0
     RetainHandling retain_handling = RetainHandling::send_on_subscribe;  // 5.0
     friend bool operator==(const SubscriptionOptions&, const SubscriptionOptions&) = default;
 };

@@ -8,49 +8,83 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "codec/protocol.hpp"
 #include "common/bytes.hpp"
+#include "common/result.hpp"
 
 namespace moatmq::codec {
 
 enum class PropertyId : std::uint8_t {
-    PayloadFormatIndicator = 0x01,          // byte: PUBLISH, Will
-    MessageExpiryInterval = 0x02,           // four-byte int: PUBLISH, Will
-    ContentType = 0x03,                     // UTF-8: PUBLISH, Will
-    ResponseTopic = 0x08,                   // UTF-8 (topic name): PUBLISH, Will
-    CorrelationData = 0x09,                 // binary: PUBLISH, Will
-    SubscriptionIdentifier = 0x0B,          // var int 1..268,435,455: PUBLISH, SUBSCRIBE
-    SessionExpiryInterval = 0x11,           // four-byte int: CONNECT, CONNACK, DISCONNECT
-    AssignedClientIdentifier = 0x12,        // UTF-8: CONNACK
-    ServerKeepAlive = 0x13,                 // two-byte int: CONNACK
-    AuthenticationMethod = 0x15,            // UTF-8: CONNECT, CONNACK, AUTH
-    AuthenticationData = 0x16,              // binary: CONNECT, CONNACK, AUTH
-    RequestProblemInformation = 0x17,       // byte 0/1: CONNECT
-    WillDelayInterval = 0x18,               // four-byte int: Will
-    RequestResponseInformation = 0x19,      // byte 0/1: CONNECT
-    ResponseInformation = 0x1A,             // UTF-8: CONNACK
-    ServerReference = 0x1C,                 // UTF-8: CONNACK, DISCONNECT
-    ReasonString = 0x1F,                    // UTF-8: CONNACK, PUBACK..PUBCOMP, SUBACK, UNSUBACK, DISCONNECT, AUTH
-    ReceiveMaximum = 0x21,                  // two-byte int, not 0: CONNECT, CONNACK
-    TopicAliasMaximum = 0x22,               // two-byte int: CONNECT, CONNACK
-    TopicAlias = 0x23,                      // two-byte int, not 0: PUBLISH
-    MaximumQoS = 0x24,                      // byte 0/1: CONNACK
-    RetainAvailable = 0x25,                 // byte 0/1: CONNACK
-    UserProperty = 0x26,                    // UTF-8 pair, repeatable: every packet with properties
-    MaximumPacketSize = 0x27,               // four-byte int, not 0: CONNECT, CONNACK
-    WildcardSubscriptionAvailable = 0x28,   // byte 0/1: CONNACK
-    SubscriptionIdentifierAvailable = 0x29, // byte 0/1: CONNACK
-    SharedSubscriptionAvailable = 0x2A,     // byte 0/1: CONNACK
+    PayloadFormatIndicator = 0x01,      // byte: PUBLISH, Will
+    MessageExpiryInterval = 0x02,       // four-byte int: PUBLISH, Will
+    ContentType = 0x03,                 // UTF-8: PUBLISH, Will
+    ResponseTopic = 0x08,               // UTF-8 (topic name): PUBLISH, Will
+    CorrelationData = 0x09,             // binary: PUBLISH, Will
+    SubscriptionIdentifier = 0x0B,      // var int 1..268,435,455: PUBLISH, SUBSCRIBE
+    SessionExpiryInterval = 0x11,       // four-byte int: CONNECT, CONNACK, DISCONNECT
+    AssignedClientIdentifier = 0x12,    // UTF-8: CONNACK
+    ServerKeepAlive = 0x13,             // two-byte int: CONNACK
+    AuthenticationMethod = 0x15,        // UTF-8: CONNECT, CONNACK, AUTH
+    AuthenticationData = 0x16,          // binary: CONNECT, CONNACK, AUTH
+    RequestProblemInformation = 0x17,   // byte 0/1: CONNECT
+    WillDelayInterval = 0x18,           // four-byte int: Will
+    RequestResponseInformation = 0x19,  // byte 0/1: CONNECT
+    ResponseInformation = 0x1A,         // UTF-8: CONNACK
+    ServerReference = 0x1C,             // UTF-8: CONNACK, DISCONNECT
+    ReasonString = 0x1F,                // UTF-8: CONNACK, PUBACK..PUBCOMP, SUBACK, UNSUBACK, DISCONNECT, AUTH
+    ReceiveMaximum = 0x21,              // two-byte int, not 0: CONNECT, CONNACK
+    TopicAliasMaximum = 0x22,           // two-byte int: CONNECT, CONNACK
+    TopicAlias = 0x23,                  // two-byte int, not 0: PUBLISH
+    MaximumQoS = 0x24,                  // byte 0/1: CONNACK
+    RetainAvailable = 0x25,             // byte 0/1: CONNACK
+    UserProperty = 0x26,                // UTF-8 pair, repeatable: every packet with properties
+    MaximumPacketSize = 0x27,           // four-byte int, not 0: CONNECT, CONNACK
+    WildcardSubscriptionAvailable = 0x28,    // byte 0/1: CONNACK
+    SubscriptionIdentifierAvailable = 0x29,  // byte 0/1: CONNACK
+    SharedSubscriptionAvailable = 0x2A,      // byte 0/1: CONNACK
 };
 
 // Where a set of properties sits: a packet type, or the will properties inside CONNECT.
 enum class PropertyContext : std::uint8_t {
-    connect, connack, publish, will, puback, pubrec, pubrel, pubcomp,
-    subscribe, suback, unsubscribe, unsuback, disconnect, auth,
+    connect,
+    connack,
+    publish,
+    will,
+    puback,
+    pubrec,
+    pubrel,
+    pubcomp,
+    subscribe,
+    suback,
+    unsubscribe,
+    unsuback,
+    disconnect,
+    auth,
 };
+
+// The data type of a property's value (§1.5, §2.2.2.2).
+enum class PropertyType : std::uint8_t {
+    byte,
+    two_byte_integer,
+    four_byte_integer,
+    variable_byte_integer,
+    utf8_string,
+    binary_data,
+    utf8_string_pair,
+};
+
+// The type of `id`'s value. `id` must be a defined identifier (is_defined_property).
+PropertyType property_type(PropertyId id) noexcept;
+
+// True for the 27 identifiers the spec defines.
+bool is_defined_property(std::uint32_t id) noexcept;
+
+// The spec's name, e.g. "Payload Format Indicator"; "unknown" for undefined values.
+std::string_view to_string(PropertyId id) noexcept;
 
 using UserProperty = std::pair<std::string, std::string>;
 
@@ -84,6 +118,11 @@ struct Properties {
     std::optional<std::uint8_t> shared_subscription_available;
 
     bool empty() const noexcept;
+
+    // CodecError::property_not_allowed if a property the spec does not allow in `context` is set, or
+    // property_duplicate for several subscription identifiers outside PUBLISH; otherwise no error.
+    error_code validate_for(PropertyContext context) const noexcept;
+
     friend bool operator==(const Properties&, const Properties&) = default;
 };
 

@@ -60,7 +60,10 @@ std::string_view to_string(ReasonCode code) noexcept;
 // True for every code the spec defines (any packet); false for the gaps (0x03, 0x05..0x0F, ...).
 bool is_defined(std::uint8_t value) noexcept;
 
-constexpr bool is_error(ReasonCode code) noexcept { return static_cast<std::uint8_t>(code) >= 0x80; }
+constexpr bool is_error(ReasonCode code) noexcept
+{
+    return static_cast<std::uint8_t>(code) >= 0x80;
+}
 
 // MQTT 3.1.1 CONNACK return codes [MQTT-3.2.2.3].
 enum class ConnectReturnCode311 : std::uint8_t {

@@ -1,0 +1,75 @@
+#include "codec/utf8.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace moatmq::codec::detail {
+namespace {
+
+// Validates one multi-byte sequence starting at p[i] (p[i] >= 0x80); returns its length, or 0 when
+// ill-formed. The lead-byte ranges exclude overlong 2-byte forms (C0, C1) and code points above
+// U+10FFFF (F5..FF); the decoded value excludes overlong 3/4-byte forms and surrogates.
+std::size_t sequence_length(const unsigned char* p, std::size_t i, std::size_t n) noexcept
+{
+    const unsigned lead = p[i];
+    std::size_t length = 0;
+    std::uint32_t cp = 0;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+        cp = lead & 0x1Fu;
+    } else if ((lead & 0xF0u) == 0xE0u) {
+        length = 3;
+        cp = lead & 0x0Fu;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        cp = lead & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n - i < length) return 0;
+    for (std::size_t k = 1; k < length; ++k) {
+        const unsigned byte = p[i + k];
+        if ((byte & 0xC0u) != 0x80u) return 0;
+        cp = (cp << 6) | (byte & 0x3Fu);
+    }
+    if (length == 3 && (cp < 0x800u || (cp >= 0xD800u && cp <= 0xDFFFu))) return 0;  // [MQTT-1.5.4-1]
+    if (length == 4 && (cp < 0x10000u || cp > 0x10FFFFu)) return 0;
+    return length;
+}
+
+template <bool TopicName>
+CodecError check(std::string_view text) noexcept
+{
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        const unsigned c = p[i];
+        if (c < 0x80u) {
+            if (c == 0) return CodecError::null_character;  // [MQTT-1.5.4-2]
+            if constexpr (TopicName) {
+                if (c == '+' || c == '#') return CodecError::topic_name_invalid;  // [MQTT-3.3.2-2]
+            }
+            ++i;
+            continue;
+        }
+        const std::size_t length = sequence_length(p, i, n);
+        if (length == 0) return CodecError::invalid_utf8;
+        i += length;
+    }
+    return CodecError{};
+}
+
+}  // namespace
+
+CodecError check_utf8(std::string_view text) noexcept
+{
+    return check<false>(text);
+}
+
+CodecError check_topic_name_chars(std::string_view text) noexcept
+{
+    return check<true>(text);
+}
+
+}  // namespace moatmq::codec::detail
