@@ -64,6 +64,23 @@ nlohmann::ordered_json json_value(const Field::Value& value)
     return std::visit([](const auto& v) { return nlohmann::ordered_json(v); }, value);
 }
 
+// Adds `fields` to `line`; a field named like one of the line's own keys is renamed with a leading '_'.
+void add_json_fields(nlohmann::ordered_json& line, Fields fields)
+{
+    for (const Field& field : fields) {
+        std::string key(field.key());
+        while (line.contains(key))
+            key.insert(0, "_");
+        line[key] = json_value(field.value());
+    }
+}
+
+// Invalid UTF-8 (it should not reach here: the codec validates strings) is replaced, never passed on.
+std::string dump(const nlohmann::ordered_json& line)
+{
+    return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 }  // namespace
 
 std::string format_log_time(std::chrono::system_clock::time_point time)
@@ -87,13 +104,8 @@ std::string format_log_line(LogFormat format, LogLevel level, std::chrono::syste
         line["time"] = format_log_time(time);
         line["level"] = to_string(level);
         line["msg"] = message;
-        for (const Field& field : fields) {
-            std::string key(field.key());
-            if (key == "time" || key == "level" || key == "msg") key.insert(0, "_");
-            line[key] = json_value(field.value());
-        }
-        // Invalid UTF-8 (it should not reach here: the codec validates strings) is replaced, never passed on.
-        return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+        add_json_fields(line, fields);
+        return dump(line);
     }
     std::string out = format_log_time(time);
     out += ' ';
@@ -107,6 +119,16 @@ std::string format_log_line(LogFormat format, LogLevel level, std::chrono::syste
         append_text_value(out, field.value());
     }
     return out;
+}
+
+std::string format_audit_line(std::chrono::system_clock::time_point time, std::string_view event,
+                              Fields fields)
+{
+    nlohmann::ordered_json line;
+    line["time"] = format_log_time(time);
+    line["event"] = event;
+    add_json_fields(line, fields);
+    return dump(line);
 }
 
 }  // namespace moatmq::observe

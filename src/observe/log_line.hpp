@@ -17,6 +17,10 @@ namespace moatmq::observe {
 std::string format_log_line(LogFormat format, LogLevel level, std::chrono::system_clock::time_point time,
                             std::string_view message, Fields fields);
 
+// {"time":"...","event":"<event>",<fields>}: one line of the audit log. Same field rules as JSON log lines.
+std::string format_audit_line(std::chrono::system_clock::time_point time, std::string_view event,
+                              Fields fields);
+
 // "2026-11-25T04:36:02.123Z": UTC, milliseconds.
 std::string format_log_time(std::chrono::system_clock::time_point time);
 
