@@ -12,6 +12,7 @@
 #include <array>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -49,18 +50,41 @@ public:
         add(position_of(node.source()), std::move(message));
     }
 
-    bool empty() const { return errors_.empty(); }
-    // The error nearest the top of the file.
-    ConfigError first() const
+    // Unknown keys are worded at the end, once every table has said which keys it knows: a key that belongs
+    // to another table is most often written below the wrong header ("threads" after a [[listener]]).
+    void add_known_key(std::string_view key, const std::string& table) { key_tables_.emplace(key, table); }
+    void add_unknown_key(Position where, std::string path, std::string key, std::string suggestion)
     {
+        unknown_.push_back({where, std::move(path), std::move(key), std::move(suggestion)});
+    }
+
+    bool empty() const { return errors_.empty() && unknown_.empty(); }
+
+    // The error nearest the top of the file.
+    ConfigError first()
+    {
+        for (auto& unknown : unknown_)
+            add(unknown.where, unknown_key_message(unknown));
+        unknown_.clear();
         return *std::min_element(errors_.begin(), errors_.end(), [](const auto& a, const auto& b) {
             return std::tie(a.line, a.column) < std::tie(b.line, b.column);
         });
     }
 
 private:
+    struct UnknownKey {
+        Position where;
+        std::string path;
+        std::string key;
+        std::string suggestion;  // a close known key of the same table, or empty
+    };
+
+    std::string unknown_key_message(const UnknownKey& unknown) const;
+
     std::string file_;
     std::vector<ConfigError> errors_;
+    std::vector<UnknownKey> unknown_;
+    std::multimap<std::string, std::string, std::less<>> key_tables_;  // key -> tables that know it
 };
 
 std::string_view type_phrase(const toml::node& node)
@@ -117,6 +141,21 @@ std::string quote_text(std::string_view text)
         }
     }
     return out + "\"";
+}
+
+std::string Diagnostics::unknown_key_message(const UnknownKey& unknown) const
+{
+    std::string message = "unknown key " + quote_text(unknown.path);
+    if (!unknown.suggestion.empty())
+        return message + " (did you mean " + quote_text(unknown.suggestion) + "?)";
+    const auto [begin, end] = key_tables_.equal_range(unknown.key);
+    if (begin != end) {
+        const std::string& table = begin->second;
+        message += " (" + quote_text(unknown.key) + " is a key of " +
+                   (table.empty() ? "the top level" : "[" + table + "]") +
+                   "; a key belongs to the nearest table header above it)";
+    }
+    return message;
 }
 
 // Reads one table of the schema. `name` is the table's dotted name for messages ("limits", "listener.tls").
@@ -294,10 +333,11 @@ public:
     // Reports every key of the table that no read asked for.
     void finish()
     {
+        for (const auto& known : known_)
+            diagnostics_.add_known_key(known, name_);
         for (const auto& [key, node] : table_) {
             if (known_.contains(key.str())) continue;
-            std::string message = "unknown key " + quote_text(path(key.str()));
-            std::string_view best;
+            std::string best;
             std::size_t best_distance = 3;  // suggest only close matches
             for (const auto& candidate : known_) {
                 const std::size_t distance = edit_distance(key.str(), candidate);
@@ -306,8 +346,8 @@ public:
                     best = candidate;
                 }
             }
-            if (!best.empty()) message += " (did you mean " + quote_text(best) + "?)";
-            diagnostics_.add(position_of(key.source()), std::move(message));
+            diagnostics_.add_unknown_key(position_of(key.source()), path(key.str()), std::string(key.str()),
+                                         std::move(best));
         }
     }
 
@@ -388,12 +428,13 @@ bool valid_listener_name(std::string_view name)
     });
 }
 
+// Names and addresses of the listeners read so far, for the duplicate checks.
 struct ListenerSeen {
-    std::string name;
-    BindAddress bind;
+    std::set<std::string, std::less<>> names;
+    std::map<std::string, std::string, std::less<>> binds;  // canonical address -> listener name
 };
 
-void read_listener(TableReader& r, ListenerConfig& out, const Path& base_dir, std::vector<ListenerSeen>& seen)
+void read_listener(TableReader& r, ListenerConfig& out, const Path& base_dir, ListenerSeen& seen)
 {
     bool have_bind = false;
     if (const toml::node* node = r.take("bind")) {
@@ -401,12 +442,11 @@ void read_listener(TableReader& r, ListenerConfig& out, const Path& base_dir, st
             if (auto bind = BindAddress::parse(*text)) {
                 out.bind = *bind;
                 have_bind = true;
-                for (const auto& other : seen) {
-                    if (out.bind.port() != 0 && other.bind == out.bind) {
-                        r.error(*node, "bind",
-                                "address " + out.bind.to_string() + " is already bound by listener " +
-                                    quote_text(other.name));
-                    }
+                const auto other = seen.binds.find(out.bind.to_string());
+                if (out.bind.port() != 0 && other != seen.binds.end()) {
+                    r.error(*node, "bind",
+                            "address " + out.bind.to_string() + " is already bound by listener " +
+                                quote_text(other->second));
                 }
             } else {
                 r.error(*node, "bind", bind.error().message);
@@ -426,9 +466,8 @@ void read_listener(TableReader& r, ListenerConfig& out, const Path& base_dir, st
                 r.error(*node, "name",
                         "must be 1 to 64 letters, digits or \"-_.:[]\", got " + quote_text(out.name));
             }
-            for (const auto& other : seen) {
-                if (other.name == out.name)
-                    r.error(*node, "name", "duplicate listener name " + quote_text(out.name));
+            if (seen.names.contains(out.name)) {
+                r.error(*node, "name", "duplicate listener name " + quote_text(out.name));
             }
         }
     } else {
@@ -441,7 +480,8 @@ void read_listener(TableReader& r, ListenerConfig& out, const Path& base_dir, st
         read_tls(reader, out.tls.emplace());
         reader.finish();
     }
-    seen.push_back({out.name, out.bind});
+    seen.names.insert(out.name);
+    if (have_bind && out.bind.port() != 0) seen.binds.emplace(out.bind.to_string(), out.name);
 }
 
 void read_listeners(TableReader& root, std::vector<ListenerConfig>& out, const Path& base_dir)
@@ -461,7 +501,7 @@ void read_listeners(TableReader& root, std::vector<ListenerConfig>& out, const P
     if (array->empty()) {
         return root.error(*node, "listener", "no listener defined: the broker would accept no connection");
     }
-    std::vector<ListenerSeen> seen;
+    ListenerSeen seen;
     for (const toml::node& element : *array) {
         const auto* table = element.as_table();
         if (table == nullptr) {

@@ -338,6 +338,35 @@ TEST(LoaderErrors, UnknownDottedKey)
               "test.toml:2: unknown key \"limits.maxqos\" (did you mean \"max_qos\"?)");
 }
 
+TEST(LoaderErrors, AKeyBelowTheWrongHeaderSaysWhereItBelongs)
+{
+    // The classic TOML slip: a [broker] or [limits] key written after a [[listener]] belongs to the listener.
+    EXPECT_EQ(error_of(std::string(kListener) + "threads = 4\n"),
+              "test.toml:3: unknown key \"listener.threads\" (\"threads\" is a key of [broker]; a key "
+              "belongs to the "
+              "nearest table header above it)");
+    EXPECT_EQ(
+        error_of("[log]\nlevel = \"info\"\nmax_qos = 1\n" + std::string(kListener)),
+        "test.toml:3: unknown key \"log.max_qos\" (\"max_qos\" is a key of [limits]; a key belongs to the "
+        "nearest table header above it)");
+    EXPECT_EQ(
+        error_of("[broker]\nlistener = []\n" + std::string(kListener)),
+        "test.toml:2: unknown key \"broker.listener\" (\"listener\" is a key of the top level; a key belongs "
+        "to the nearest table header above it)");
+}
+
+TEST(LoaderErrors, DuplicateChecksScaleToThousandsOfListeners)
+{
+    std::string text;
+    for (int i = 0; i < 5000; ++i) {
+        text += "[[listener]]\nbind = \"127.0.0.1:" + std::to_string(1 + i % 60000) + "\"\nname = \"l" +
+                std::to_string(i) + "\"\n";
+    }
+    text += "[[listener]]\nbind = \"127.0.0.1:7\"\nname = \"last\"\n";
+    EXPECT_EQ(error_of(text),
+              "test.toml:15002: listener.bind: address 127.0.0.1:7 is already bound by listener \"l6\"");
+}
+
 TEST(LoaderErrors, TheErrorNearestTheTopIsReported)
 {
     // toml++ iterates keys alphabetically; the report must follow the file, not the alphabet.
