@@ -70,7 +70,7 @@ void add_json_fields(nlohmann::ordered_json& line, Fields fields)
     for (const Field& field : fields) {
         std::string key(field.key());
         while (line.contains(key))
-            key.insert(0, "_");
+            key = "_" + key;
         line[key] = json_value(field.value());
     }
 }
