@@ -1,0 +1,383 @@
+// moatmq pub / moatmq sub / moatmq certs against Debian's Mosquitto broker: QoS 0/1/2 on MQTT 3.1.1 and
+// 5.0, retained messages, -C/-W, refusals with their reason in words and exit code 1, passwords from
+// the environment, TLS and mutual TLS, and end-to-end payload encryption through the broker (the
+// broker only ever sees envelopes; wrong keys, tampering, other topics and replays are reported and
+// never printed). Every wait is bounded; only 127.0.0.1.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+
+#include "broker_process.hpp"
+#include "child_process.hpp"
+#include "client_mosquitto_broker.hpp"
+#include "temp_dir.hpp"
+
+namespace moatmq::test {
+namespace {
+
+constexpr auto kRunTimeout = 20s;
+
+std::vector<std::string> tool(const std::string& command, std::uint16_t port, std::vector<std::string> extra)
+{
+    std::vector<std::string> args{moatmq_binary(), command, "-h", "127.0.0.1", "-p", std::to_string(port)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+// Starts `moatmq sub` with -d and waits (bounded) for its SUBACK, so what is published next reaches it.
+std::unique_ptr<ChildProcess> start_sub(std::uint16_t port, std::vector<std::string> extra)
+{
+    extra.push_back("-d");
+    auto sub = std::make_unique<ChildProcess>(tool("sub", port, std::move(extra)));
+    if (!sub->wait_for_output("received SUBACK", 10s)) {
+        ADD_FAILURE() << "sub did not subscribe:\n" << sub->err();
+    }
+    return sub;
+}
+
+ProgramResult pub(std::uint16_t port, std::vector<std::string> extra)
+{
+    return run_program(tool("pub", port, std::move(extra)), kRunTimeout);
+}
+
+std::string make_key(const TempDir& dir, const std::string& name)
+{
+    const auto path = (dir.path() / name).string();
+    auto made = run_program({moatmq_binary(), "certs", "payload-key", path}, kRunTimeout);
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    return path;
+}
+
+class ClientToolsMosquitto : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (!mosquitto_available()) GTEST_SKIP() << kMosquittoBinary << " not installed";
+    }
+};
+
+struct QosCase {
+    const char* version;
+    int qos;
+};
+
+class ClientToolsQos : public ::testing::TestWithParam<QosCase> {
+protected:
+    void SetUp() override
+    {
+        if (!mosquitto_available()) GTEST_SKIP() << kMosquittoBinary << " not installed";
+    }
+};
+
+TEST_P(ClientToolsQos, PubToSubRoundTrip)
+{
+    MosquittoBroker broker;
+    const auto [version, qos] = GetParam();
+    const auto q = std::to_string(qos);
+    auto sub =
+        start_sub(broker.port(), {"-V", version, "-q", q, "-t", "test/#", "-v", "-C", "1", "-W", "15"});
+    auto sent = pub(broker.port(), {"-V", version, "-q", q, "-t", "test/a", "-m", "hello world"});
+    EXPECT_EQ(sent.exit_code, 0) << sent.err;
+    auto got = sub->finish(kRunTimeout);
+    ASSERT_EQ(sub->wait_exit(1s), 0) << got.err;
+    EXPECT_EQ(got.out, "test/a hello world\n");
+    EXPECT_NE(got.err.find("received PUBLISH (d0, q" + q), std::string::npos) << got.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(VersionsAndQos, ClientToolsQos,
+                         ::testing::Values(QosCase{"311", 0}, QosCase{"311", 1}, QosCase{"311", 2},
+                                           QosCase{"5", 0}, QosCase{"5", 1}, QosCase{"5", 2}),
+                         [](const auto& p) {
+                             return std::string{"V"} + p.param.version + "_Qos" + std::to_string(p.param.qos);
+                         });
+
+TEST_F(ClientToolsMosquitto, RetainedMessageReachesALaterSubscriber)
+{
+    MosquittoBroker broker;
+    auto sent = pub(broker.port(), {"-t", "state/door", "-m", "closed", "-r", "-q", "1"});
+    ASSERT_EQ(sent.exit_code, 0) << sent.err;
+    auto got =
+        run_program(tool("sub", broker.port(), {"-t", "state/#", "-v", "-C", "1", "-W", "10"}), kRunTimeout);
+    EXPECT_EQ(got.exit_code, 0) << got.err;
+    EXPECT_EQ(got.out, "state/door closed\n");
+}
+
+TEST_F(ClientToolsMosquitto, CountExitsZeroAfterThatManyMessages)
+{
+    MosquittoBroker broker;
+    auto sub = start_sub(broker.port(), {"-t", "n", "-C", "2", "-W", "15"});
+    for (const char* m : {"one", "two"})
+        EXPECT_EQ(pub(broker.port(), {"-t", "n", "-m", m}).exit_code, 0);
+    auto got = sub->finish(kRunTimeout);
+    EXPECT_EQ(got.exit_code, 0) << got.err;
+    EXPECT_EQ(got.out, "one\ntwo\n");
+}
+
+TEST_F(ClientToolsMosquitto, TimeoutExitsWith27LikeMosquittoSub)
+{
+    MosquittoBroker broker;
+    auto got = run_program(tool("sub", broker.port(), {"-t", "quiet", "-W", "1"}), kRunTimeout);
+    EXPECT_EQ(got.exit_code, 27);
+    EXPECT_NE(got.err.find("Timed out"), std::string::npos) << got.err;
+}
+
+TEST_F(ClientToolsMosquitto, AnonymousRefusalExitsOneWithTheReasonInWords)
+{
+    MosquittoBroker broker{"allow_anonymous false\n"};
+    auto v5 = pub(broker.port(), {"-V", "5", "-t", "a", "-m", "x"});
+    EXPECT_EQ(v5.exit_code, 1);
+    EXPECT_NE(v5.err.find("not authorized (0x87)"), std::string::npos) << v5.err;
+    auto v311 = run_program(tool("sub", broker.port(), {"-V", "311", "-t", "a", "-W", "5"}), kRunTimeout);
+    EXPECT_EQ(v311.exit_code, 1);
+    EXPECT_NE(v311.err.find("not authorized (return code 5)"), std::string::npos) << v311.err;
+}
+
+TEST_F(ClientToolsMosquitto, PasswordFromTheEnvironmentAndWrongPasswordRefused)
+{
+    auto dir = std::make_shared<TempDir>("moatmq-mosquitto");
+    const auto passwd = dir->path() / "passwd";
+    ASSERT_EQ(run_program({"mosquitto_passwd", "-c", "-b", passwd.string(), "alice", "s3cret"}, kRunTimeout)
+                  .exit_code,
+              0);
+    MosquittoBroker broker{"allow_anonymous false\npassword_file " + passwd.string() + "\n", dir};
+    const auto port = std::to_string(broker.port());
+    auto ok = run_program({"env", "MOATMQ_PASSWORD=s3cret", moatmq_binary(), "pub", "-h", "127.0.0.1", "-p",
+                           port, "-V", "5", "-u", "alice", "-t", "a", "-m", "x"},
+                          kRunTimeout);
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    auto wrong = run_program({"env", "MOATMQ_PASSWORD=nope", moatmq_binary(), "pub", "-h", "127.0.0.1", "-p",
+                              port, "-V", "5", "-u", "alice", "-t", "a", "-m", "x"},
+                             kRunTimeout);
+    EXPECT_EQ(wrong.exit_code, 1);
+    // Mosquitto 2.0 answers a wrong password with 0x87 (not authorized) rather than 0x86.
+    EXPECT_NE(wrong.err.find("connection refused by the broker: not authorized (0x87)"), std::string::npos)
+        << wrong.err;
+    EXPECT_EQ(wrong.err.find("nope"), std::string::npos);  // the password is never echoed
+}
+
+TEST_F(ClientToolsMosquitto, UsageErrorsExitTwo)
+{
+    EXPECT_EQ(run_program({moatmq_binary(), "pub", "-m", "no topic"}, kRunTimeout).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "pub", "-t", "a"}, kRunTimeout).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "pub", "-t", "a", "-m", "x", "-q", "3"}, kRunTimeout).exit_code,
+              2);
+    EXPECT_EQ(run_program({moatmq_binary(), "pub", "-t", "a", "-m", "x", "-V", "4"}, kRunTimeout).exit_code,
+              2);
+    EXPECT_EQ(run_program({moatmq_binary(), "sub"}, kRunTimeout).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "sub", "-t", "a", "--encrypt-key"}, kRunTimeout).exit_code, 2);
+}
+
+TEST_F(ClientToolsMosquitto, UnreachableBrokerExitsOneNamingTheAddress)
+{
+    auto got = pub(free_loopback_port(), {"-t", "a", "-m", "x"});
+    EXPECT_EQ(got.exit_code, 1);
+    EXPECT_NE(got.err.find("cannot connect to 127.0.0.1:"), std::string::npos) << got.err;
+}
+
+// ---- end-to-end payload encryption through the broker ----
+
+TEST_F(ClientToolsMosquitto, EncryptedRoundTripBothAlgorithmsAndTheBrokerSeesOnlyEnvelopes)
+{
+    TempDir keys("moatmq-keys");
+    const auto key = make_key(keys, "k1");
+    MosquittoBroker broker;
+    auto decrypting =
+        start_sub(broker.port(), {"-t", "secure/#", "-v", "-C", "2", "-W", "15", "--encrypt-key", key});
+    auto raw = start_sub(broker.port(), {"-t", "secure/#", "-C", "2", "-W", "15"});
+    EXPECT_EQ(
+        pub(broker.port(), {"-t", "secure/a", "-m", "gcm secret", "-q", "1", "--encrypt-key", key}).exit_code,
+        0);
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/b", "-m", "chacha secret", "-q", "2", "--encrypt-key", key,
+                                  "--encrypt-alg", "chacha20-poly1305"})
+                  .exit_code,
+              0);
+    auto got = decrypting->finish(kRunTimeout);
+    EXPECT_EQ(got.out, "secure/a gcm secret\nsecure/b chacha secret\n") << got.err;
+    auto seen = raw->finish(kRunTimeout);
+    EXPECT_EQ(seen.out.find("secret"), std::string::npos);
+    EXPECT_EQ(seen.out.size(), 46u + 10 + 1 + 46 + 13 + 1);  // two envelopes, each printed with '\n'
+}
+
+TEST_F(ClientToolsMosquitto, WrongKeyTamperingOtherTopicReplayAndPlaintextAreReportedNotPrinted)
+{
+    TempDir keys("moatmq-keys");
+    const auto key = make_key(keys, "k1");
+    const auto other_key = make_key(keys, "k2");
+    MosquittoBroker broker;
+
+    // One genuine envelope, captured raw (without the key) to replay and tamper with.
+    auto capture = start_sub(broker.port(), {"-t", "secure/a", "-C", "1", "-W", "15"});
+    ASSERT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "CAPTURED-SECRET", "--encrypt-key", key}).exit_code,
+              0);
+    auto captured = capture->finish(kRunTimeout).out;
+    ASSERT_FALSE(captured.empty());
+    captured.pop_back();  // sub's newline
+    const auto envelope_file = keys.write_file("envelope", captured);
+    auto tampered = captured;
+    tampered[tampered.size() - 20] = static_cast<char>(tampered[tampered.size() - 20] ^ 0x01);
+    const auto tampered_file = keys.write_file("tampered", tampered);
+
+    auto sub =
+        start_sub(broker.port(), {"-t", "secure/#", "-v", "-C", "1", "-W", "15", "--encrypt-key", key});
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "WRONG-KEY-SECRET", "--encrypt-key", other_key})
+                  .exit_code,
+              0);
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-f", tampered_file.string()}).exit_code, 0);
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/b", "-f", envelope_file.string()}).exit_code,
+              0);  // other topic
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "PLAINTEXT-SECRET"}).exit_code, 0);
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "good", "--encrypt-key", key}).exit_code, 0);
+    auto got = sub->finish(kRunTimeout);
+
+    EXPECT_EQ(got.out, "secure/a good\n");  // only the genuine message; sub kept running past the others
+    for (const char* secret : {"WRONG-KEY-SECRET", "CAPTURED-SECRET", "PLAINTEXT-SECRET"}) {
+        EXPECT_EQ(got.out.find(secret), std::string::npos) << secret;
+        EXPECT_EQ(got.err.find(secret), std::string::npos) << secret;
+    }
+    EXPECT_NE(got.err.find("message on 'secure/a' rejected: no key with this key id"), std::string::npos)
+        << got.err;
+    EXPECT_NE(got.err.find("message on 'secure/a' rejected: authentication failed"), std::string::npos)
+        << got.err;
+    EXPECT_NE(got.err.find("message on 'secure/b' rejected: authentication failed"), std::string::npos)
+        << got.err;
+    EXPECT_NE(got.err.find("message on 'secure/a' rejected: not an encrypted payload envelope"),
+              std::string::npos)
+        << got.err;
+}
+
+TEST_F(ClientToolsMosquitto, ReplayedEnvelopeIsRefusedTheSecondTime)
+{
+    TempDir keys("moatmq-keys");
+    const auto key = make_key(keys, "k1");
+    MosquittoBroker broker;
+    auto capture = start_sub(broker.port(), {"-t", "secure/a", "-C", "1", "-W", "15"});
+    ASSERT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "pay 10 EUR", "--encrypt-key", key}).exit_code, 0);
+    auto captured = capture->finish(kRunTimeout).out;
+    ASSERT_FALSE(captured.empty());
+    captured.pop_back();
+    const auto envelope_file = keys.write_file("envelope", captured);
+
+    auto sub = start_sub(broker.port(), {"-t", "secure/a", "-C", "2", "-W", "4", "--encrypt-key", key});
+    for (int i = 0; i < 2; ++i)
+        EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-f", envelope_file.string()}).exit_code, 0);
+    ASSERT_TRUE(sub->wait_for_output("replayed", 10s)) << sub->err();
+    auto got = sub->finish(kRunTimeout);
+    EXPECT_EQ(got.out, "pay 10 EUR\n");
+}
+
+TEST_F(ClientToolsMosquitto, StaleRetainedEnvelopeIsRefusedOutsideTheReplayWindow)
+{
+    TempDir keys("moatmq-keys");
+    const auto key = make_key(keys, "k1");
+    MosquittoBroker broker;
+    ASSERT_EQ(
+        pub(broker.port(), {"-t", "secure/old", "-m", "OLD-SECRET", "-r", "--encrypt-key", key}).exit_code,
+        0);
+    // The envelope must become older than a 1 s window: the only wait in this file that is not on an
+    // event, because the subject is wall-clock age.
+    std::this_thread::sleep_for(1500ms);
+    auto got = run_program(
+        tool("sub", broker.port(), {"-t", "secure/old", "-W", "2", "--max-age", "1", "--encrypt-key", key}),
+        kRunTimeout);
+    EXPECT_EQ(got.out.find("OLD-SECRET"), std::string::npos);
+    EXPECT_NE(got.err.find("stale"), std::string::npos) << got.err;
+    auto fresh =
+        run_program(tool("sub", broker.port(),
+                         {"-t", "secure/old", "-C", "1", "-W", "5", "--max-age", "60", "--encrypt-key", key}),
+                    kRunTimeout);
+    EXPECT_EQ(fresh.out, "OLD-SECRET\n") << fresh.err;
+}
+
+TEST_F(ClientToolsMosquitto, CertsPayloadKeyMakesAPrivateFileAndNeverOverwrites)
+{
+    TempDir keys("moatmq-keys");
+    const auto path = (keys.path() / "k").string();
+    auto made = run_program({moatmq_binary(), "certs", "payload-key", path}, kRunTimeout);
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::ifstream in(path);
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    EXPECT_NE(text.find("moatmq-payload-key 1\n"), std::string::npos);
+    auto again = run_program({moatmq_binary(), "certs", "payload-key", path}, kRunTimeout);
+    EXPECT_EQ(again.exit_code, 1);
+    std::ifstream in2(path);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in2), std::istreambuf_iterator<char>()), text);
+}
+
+// ---- TLS and mutual TLS (certificates made at run time with the openssl command) ----
+
+class ClientToolsTls : public ClientToolsMosquitto {
+protected:
+    void SetUp() override
+    {
+        ClientToolsMosquitto::SetUp();
+        if (IsSkipped()) return;
+        const auto d = dir_->path().string();
+        auto ssl = [&](std::vector<std::string> args) {
+            args.insert(args.begin(), "openssl");
+            auto r = run_program(args, kRunTimeout);
+            ASSERT_EQ(r.exit_code, 0) << r.err;
+        };
+        ssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+             "-subj", "/CN=moatmq test CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt"});
+        dir_->write_file("san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        for (const std::string name : {"server", "client"}) {
+            ssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
+                 "/CN=" + name, "-keyout", d + "/" + name + ".key", "-out", d + "/" + name + ".csr"});
+            ssl({"x509", "-req", "-in", d + "/" + name + ".csr", "-CA", d + "/ca.crt", "-CAkey",
+                 d + "/ca.key", "-CAcreateserial", "-days", "1", "-extfile", d + "/san.ext", "-out",
+                 d + "/" + name + ".crt"});
+        }
+    }
+
+    std::string file(const char* name) const { return (dir_->path() / name).string(); }
+
+    std::string tls_listener(bool require_client_cert) const
+    {
+        return "allow_anonymous true\ncafile " + file("ca.crt") + "\ncertfile " + file("server.crt") +
+               "\nkeyfile " + file("server.key") + "\n" +
+               (require_client_cert ? "require_certificate true\n" : std::string{});
+    }
+
+    std::shared_ptr<TempDir> dir_ = std::make_shared<TempDir>("moatmq-tls");
+};
+
+TEST_F(ClientToolsTls, ServerCertificateIsVerifiedAgainstCafile)
+{
+    MosquittoBroker broker{tls_listener(false), dir_};
+    auto ok = pub(broker.port(), {"--cafile", file("ca.crt"), "-t", "a", "-m", "x", "-q", "1"});
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    auto v13 = pub(broker.port(),
+                   {"--cafile", file("ca.crt"), "--tls-version", "tlsv1.3", "-V", "5", "-t", "a", "-m", "x"});
+    EXPECT_EQ(v13.exit_code, 0) << v13.err;
+    // Trusting only the system store: the test CA is unknown, so the handshake fails.
+    auto untrusted =
+        run_program({moatmq_binary(), "pub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()),
+                     "--tls-version", "tlsv1.2", "-t", "a", "-m", "x"},
+                    kRunTimeout);
+    EXPECT_EQ(untrusted.exit_code, 1);
+    EXPECT_NE(untrusted.err.find("certificate verify failed"), std::string::npos) << untrusted.err;
+    // Plain MQTT to a TLS port fails cleanly too.
+    EXPECT_EQ(run_program(tool("pub", broker.port(), {"-t", "a", "-m", "x", "--timeout", "3"}), kRunTimeout)
+                  .exit_code,
+              1);
+}
+
+TEST_F(ClientToolsTls, MutualTlsNeedsTheClientCertificate)
+{
+    MosquittoBroker broker{tls_listener(true), dir_};
+    auto without = pub(broker.port(), {"--cafile", file("ca.crt"), "-t", "a", "-m", "x"});
+    EXPECT_EQ(without.exit_code, 1);
+    auto sub = start_sub(broker.port(), {"--cafile", file("ca.crt"), "--cert", file("client.crt"), "--key",
+                                         file("client.key"), "-t", "m", "-C", "1", "-W", "15"});
+    auto with = pub(broker.port(), {"--cafile", file("ca.crt"), "--cert", file("client.crt"), "--key",
+                                    file("client.key"), "-t", "m", "-m", "mutual", "-q", "2"});
+    EXPECT_EQ(with.exit_code, 0) << with.err;
+    auto got = sub->finish(kRunTimeout);
+    EXPECT_EQ(got.out, "mutual\n") << got.err;
+}
+
+}  // namespace
+}  // namespace moatmq::test
