@@ -65,12 +65,12 @@ public:
             return true;
         }
         items_.push_back(subscriber);
-        if (indexed_) {
-            index_.emplace(subscriber.session, items_.size() - 1);
+        if (index_) {
+            index_->emplace(subscriber.session, items_.size() - 1);
         } else if (items_.size() >= kIndexFrom) {
+            index_ = std::make_unique<std::unordered_map<SessionId, std::size_t>>();
             for (std::size_t i = 0; i < items_.size(); ++i)
-                index_.emplace(items_[i].session, i);
-            indexed_ = true;
+                index_->emplace(items_[i].session, i);
         }
         return false;
     }
@@ -82,14 +82,11 @@ public:
         std::size_t last = items_.size() - 1;
         if (*at != last) {
             items_[*at] = items_[last];
-            if (indexed_) index_[items_[*at].session] = *at;
+            if (index_) (*index_)[items_[*at].session] = *at;
         }
         items_.pop_back();
-        if (indexed_) index_.erase(session);
-        if (items_.empty()) {
-            index_.clear();
-            indexed_ = false;
-        }
+        if (index_) index_->erase(session);
+        if (items_.empty()) index_.reset();
         return true;
     }
 
@@ -102,9 +99,9 @@ private:
 
     std::optional<std::size_t> find(SessionId session) const
     {
-        if (indexed_) {
-            auto it = index_.find(session);
-            if (it == index_.end()) return std::nullopt;
+        if (index_) {
+            auto it = index_->find(session);
+            if (it == index_->end()) return std::nullopt;
             return it->second;
         }
         for (std::size_t i = 0; i < items_.size(); ++i) {
@@ -114,8 +111,7 @@ private:
     }
 
     std::vector<Subscriber> items_;
-    std::unordered_map<SessionId, std::size_t> index_;
-    bool indexed_ = false;
+    std::unique_ptr<std::unordered_map<SessionId, std::size_t>> index_;  // only once large
 };
 
 // One level of a topic name or filter, and where the next one starts (npos after the last level).
@@ -164,7 +160,9 @@ struct SubscriptionTrie::SharedGroup {
 
 struct SubscriptionTrie::Node {
     Node* parent = nullptr;
-    std::string level;  // this node's edge label in its parent: a literal, "+" or "#"
+    // This node's edge label in its parent: "+", "#", or a view of its key in the parent's `children`
+    // (map nodes do not move, and the key dies with this node).
+    std::string_view level;
     std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> children;
     std::unique_ptr<Node> plus;
     std::unique_ptr<Node> hash;
@@ -186,12 +184,21 @@ struct SubscriptionTrie::Node {
 
     Node& child(std::string_view text)
     {
-        std::unique_ptr<Node>* slot = slot_for(text);
-        if (slot == nullptr) slot = &children.emplace(std::string(text), nullptr).first->second;
+        std::unique_ptr<Node>* slot = nullptr;
+        std::string_view label;
+        if (text == "+" || text == "#") {
+            slot = text == "+" ? &plus : &hash;
+            label = text == "+" ? std::string_view("+") : std::string_view("#");
+        } else {
+            auto it = children.find(text);
+            if (it == children.end()) it = children.emplace(std::string(text), nullptr).first;
+            slot = &it->second;
+            label = it->first;
+        }
         if (!*slot) {
             *slot = std::make_unique<Node>();
             (*slot)->parent = this;
-            (*slot)->level = std::string(text);
+            (*slot)->level = label;
         }
         return **slot;
     }
@@ -348,7 +355,7 @@ bool SubscriptionTrie::erase_locked(SessionId session, std::string_view filter)
         if (slot == &parent->plus || slot == &parent->hash) {
             slot->reset();
         } else {
-            parent->children.erase(parent->children.find(std::string_view(node->level)));
+            parent->children.erase(parent->children.find(node->level));
         }
         node = parent;
     }
