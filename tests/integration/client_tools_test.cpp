@@ -11,43 +11,11 @@
 #include "broker_process.hpp"
 #include "child_process.hpp"
 #include "client_mosquitto_broker.hpp"
+#include "client_tools_support.hpp"
 #include "temp_dir.hpp"
 
 namespace moatmq::test {
 namespace {
-
-constexpr auto kRunTimeout = 20s;
-
-std::vector<std::string> tool(const std::string& command, std::uint16_t port, std::vector<std::string> extra)
-{
-    std::vector<std::string> args{moatmq_binary(), command, "-h", "127.0.0.1", "-p", std::to_string(port)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-}
-
-// Starts `moatmq sub` with -d and waits (bounded) for its SUBACK, so what is published next reaches it.
-std::unique_ptr<ChildProcess> start_sub(std::uint16_t port, std::vector<std::string> extra)
-{
-    extra.push_back("-d");
-    auto sub = std::make_unique<ChildProcess>(tool("sub", port, std::move(extra)));
-    if (!sub->wait_for_output("received SUBACK", 10s)) {
-        ADD_FAILURE() << "sub did not subscribe:\n" << sub->err();
-    }
-    return sub;
-}
-
-ProgramResult pub(std::uint16_t port, std::vector<std::string> extra)
-{
-    return run_program(tool("pub", port, std::move(extra)), kRunTimeout);
-}
-
-std::string make_key(const TempDir& dir, const std::string& name)
-{
-    const auto path = (dir.path() / name).string();
-    auto made = run_program({moatmq_binary(), "certs", "payload-key", path}, kRunTimeout);
-    EXPECT_EQ(made.exit_code, 0) << made.err;
-    return path;
-}
 
 class ClientToolsMosquitto : public ::testing::Test {
 protected:
