@@ -9,18 +9,20 @@
 //   moatmq ready listener=local address=127.0.0.1:41234
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <limits>
 #include <string>
 
 #include "app/commands.hpp"
+#include "broker/broker.hpp"
 #include "common/clock.hpp"
 #include "config/default_config.hpp"
 #include "config/loader.hpp"
 #include "observe/log.hpp"
 #include "transport/server.hpp"
-#include "transport/standin_connection.hpp"
 
 namespace moatmq::app {
 
@@ -39,11 +41,60 @@ sigset_t serve_signals()
     return set;
 }
 
+template <class To, class From>
+To clamp_to(From value)
+{
+    return static_cast<To>(
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(value), std::numeric_limits<To>::max()));
+}
+
+broker::BrokerOptions broker_options_from(const config::Config& cfg)
+{
+    const auto& limits = cfg.limits;
+    broker::BrokerOptions options;
+    options.max_packet_size = limits.max_packet_size;
+    options.max_queued_messages = limits.max_queued_messages;
+    options.max_queued_bytes = clamp_to<std::size_t>(limits.max_queued_bytes);
+    options.receive_maximum = limits.receive_maximum;
+    options.max_inflight_messages = limits.max_inflight_messages;
+    options.topic_alias_maximum = limits.topic_alias_maximum;
+    options.max_keep_alive = clamp_to<std::uint16_t>(limits.max_keep_alive.count());
+    options.max_session_expiry_interval = clamp_to<std::uint32_t>(limits.max_session_expiry.count());
+    options.max_client_id_length = limits.max_client_id_length;
+    options.maximum_qos = static_cast<codec::QoS>(std::min<std::uint8_t>(limits.max_qos, 2));
+    options.retain_available = limits.retain_available;
+    options.wildcard_subscription_available = limits.wildcard_subscription_available;
+    options.subscription_identifier_available = limits.subscription_identifier_available;
+    options.shared_subscription_available = limits.shared_subscription_available;
+    options.response_information_prefix = cfg.broker.response_information_prefix;
+    options.connect_timeout = limits.connect_timeout;
+    options.sys_interval = cfg.broker.sys_interval;
+    options.version = "moatmq 0.1.0";
+    options.log = [](broker::LogLevel level, std::string_view text) {
+        switch (level) {
+            case broker::LogLevel::debug:
+                log::debug("{}", text);
+                break;
+            case broker::LogLevel::info:
+                log::info("{}", text);
+                break;
+            case broker::LogLevel::warning:
+                log::warn("{}", text);
+                break;
+        }
+    };
+    return options;
+}
+
 transport::TransportOptions transport_options_from(const config::Config& cfg)
 {
     transport::TransportOptions options;
     options.threads = cfg.broker.threads;
     options.max_connections = cfg.limits.max_connections;
+    // The broker drops QoS 0 for a slow subscriber at max_queued_bytes; the transport's hard cap (the
+    // peer stopped reading altogether) sits well above it.
+    options.max_queued_bytes =
+        std::max<std::size_t>(64 * 1024 * 1024, 8 * clamp_to<std::size_t>(cfg.limits.max_queued_bytes));
     for (const auto& listener : cfg.listeners) {
         if (listener.tls) {
             // TODO(transport): TLS listeners (mqtts, wss) arrive with the TLS issue.
@@ -97,13 +148,19 @@ int run_serve(const ServeOptions& options)
         return kExitFailure;
     }
 
+    // Declared in this order so that the server (its threads and connections) goes before the broker.
     SteadyClock clock;
+    broker::Broker broker(broker_options_from(cfg), clock);
     transport::Server server(
         std::move(transport_options),
-        [&clock](broker::ConnectionInfo info, std::shared_ptr<broker::ClientLink> link) {
-            return transport::make_standin_connection(std::move(info), std::move(link), clock);
+        [&broker](broker::ConnectionInfo info, std::shared_ptr<broker::ClientLink> link) {
+            return broker.accept(std::move(info), std::move(link));
         },
         clock);
+    server.set_periodic_task([&broker](TimePoint now) {
+        broker.on_timer(now);
+        return broker.next_deadline();
+    });
 
     std::vector<transport::BoundListener> bound;
     try {
@@ -123,6 +180,7 @@ int run_serve(const ServeOptions& options)
     const int signal = wait_for_stop_signal(signals);
     log::info("shutting down ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop_accepting();
+    broker.shutdown();  // DISCONNECT (5.0: server shutting down) to every client, through its own thread
     if (!server.wait_for_connections(kShutdownGrace)) {
         log::warn("{} connections still open after {} s; closing them", server.connection_count(),
                   kShutdownGrace.count());
