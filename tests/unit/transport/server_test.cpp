@@ -1,0 +1,332 @@
+// The transport over real loopback sockets, with a scripted Connection in place of the broker: bytes in,
+// packets out, close() flushing first, deadlines, post() from other threads, limits, stop().
+#include "transport/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "raw_client.hpp"
+
+namespace moatmq::transport {
+namespace {
+
+using namespace std::chrono_literals;
+using test::RawClient;
+
+std::vector<std::uint8_t> bytes_of(std::string_view text)
+{
+    return {text.begin(), text.end()};
+}
+
+broker::SharedBytes shared(std::string_view text)
+{
+    return std::make_shared<const Bytes>(to_bytes(text));
+}
+
+// What the scripted connections saw, shared with the test thread.
+struct Record {
+    std::mutex mutex;
+    std::condition_variable changed;
+    int accepted = 0;
+    int closed = 0;
+    std::string received;
+    std::vector<std::shared_ptr<broker::ClientLink>> links;
+    std::thread::id connection_thread;
+
+    bool wait(const std::function<bool()>& done, std::chrono::milliseconds timeout = 5s)
+    {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, timeout, done);
+    }
+};
+
+// A Connection that records what happens and runs `on_bytes_script` for each read.
+class ScriptedConnection final : public broker::Connection {
+public:
+    using Script = std::function<void(broker::ClientLink&, ByteView)>;
+
+    ScriptedConnection(std::shared_ptr<broker::ClientLink> link, Record& record, Script script,
+                       std::optional<TimePoint> deadline)
+        : link_(std::move(link)), record_(record), script_(std::move(script)), deadline_(deadline)
+    {
+    }
+
+    void on_bytes(ByteView bytes) override
+    {
+        {
+            std::lock_guard lock(record_.mutex);
+            record_.received.append(as_chars(bytes));
+            record_.connection_thread = std::this_thread::get_id();
+            record_.changed.notify_all();
+        }
+        if (script_) script_(*link_, bytes);
+    }
+
+    void on_closed() override
+    {
+        std::lock_guard lock(record_.mutex);
+        ++record_.closed;
+        record_.changed.notify_all();
+    }
+
+    std::optional<TimePoint> next_deadline() const override { return deadline_; }
+
+    void on_timer(TimePoint now) override
+    {
+        if (deadline_ && now >= *deadline_) {
+            deadline_.reset();
+            link_->send(shared("timer"));
+        }
+    }
+
+private:
+    std::shared_ptr<broker::ClientLink> link_;
+    Record& record_;
+    Script script_;
+    std::optional<TimePoint> deadline_;
+};
+
+struct Harness {
+    explicit Harness(ScriptedConnection::Script script = {}, std::optional<Duration> deadline_after = {},
+                     TransportOptions options = {})
+    {
+        if (options.listeners.empty()) options.listeners.push_back({"test", "127.0.0.1:0"});
+        if (options.threads == 0) options.threads = 2;
+        server = std::make_unique<Server>(
+            std::move(options),
+            [this, script, deadline_after](broker::ConnectionInfo, std::shared_ptr<broker::ClientLink> link) {
+                std::optional<TimePoint> deadline;
+                if (deadline_after) deadline = clock.now() + *deadline_after;
+                {
+                    std::lock_guard lock(record.mutex);
+                    ++record.accepted;
+                    record.links.push_back(link);
+                    record.changed.notify_all();
+                }
+                return std::make_unique<ScriptedConnection>(std::move(link), record, script, deadline);
+            },
+            clock);
+        bound = server->listen();
+        server->start();
+    }
+
+    std::uint16_t port() const
+    {
+        return static_cast<std::uint16_t>(
+            std::stoi(bound.at(0).address.substr(bound.at(0).address.rfind(':') + 1)));
+    }
+
+    SteadyClock clock;
+    Record record;
+    std::unique_ptr<Server> server;
+    std::vector<BoundListener> bound;
+};
+
+TEST(Server, ListenReportsThePortTheOsChose)
+{
+    Harness harness;
+    ASSERT_EQ(harness.bound.size(), 1U);
+    EXPECT_EQ(harness.bound[0].name, "test");
+    EXPECT_TRUE(harness.bound[0].loopback);
+    EXPECT_NE(harness.port(), 0);
+}
+
+TEST(Server, ListenFailureNamesTheListener)
+{
+    Harness first;
+    TransportOptions options;
+    options.listeners.push_back({"second", first.bound[0].address});
+    SteadyClock clock;
+    Server server(
+        options, [](auto, auto) { return std::unique_ptr<broker::Connection>(); }, clock);
+    try {
+        server.listen();
+        FAIL() << "bound a port already in use";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("second"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Server, BytesReachTheConnectionAndItsPacketsReachThePeer)
+{
+    Harness harness([](broker::ClientLink& link, ByteView bytes) {
+        link.send(std::make_shared<const Bytes>(bytes.begin(), bytes.end()));
+    });
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("hello")));
+    EXPECT_EQ(client.read(5), bytes_of("hello"));
+}
+
+TEST(Server, EverythingQueuedInOneTurnArrivesInOrder)
+{
+    Harness harness([](broker::ClientLink& link, ByteView) {
+        for (int i = 0; i < 1000; ++i)
+            link.send(shared(std::to_string(i % 10)));
+    });
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("x")));
+    const auto received = client.read(1000);
+    ASSERT_EQ(received.size(), 1000U);
+    for (std::size_t i = 0; i < received.size(); ++i)
+        ASSERT_EQ(received[i], '0' + i % 10) << "at " << i;
+}
+
+TEST(Server, CloseWritesWhatIsQueuedThenCloses)
+{
+    Harness harness([](broker::ClientLink& link, ByteView) {
+        link.send(shared("bye"));
+        link.close();
+        link.send(shared("never"));  // after close(): dropped
+    });
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("x")));
+    EXPECT_EQ(client.read(3), bytes_of("bye"));
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_TRUE(harness.record.wait([&] { return harness.record.closed == 1; }));
+}
+
+TEST(Server, PeerClosingCallsOnClosedOnce)
+{
+    Harness harness;
+    {
+        RawClient client(harness.port());
+        ASSERT_TRUE(harness.record.wait([&] { return harness.record.accepted == 1; }));
+    }
+    EXPECT_TRUE(harness.record.wait([&] { return harness.record.closed == 1; }));
+    EXPECT_TRUE(harness.server->wait_for_connections(5s));
+    EXPECT_EQ(harness.record.closed, 1);
+}
+
+TEST(Server, DeadlineCallsOnTimer)
+{
+    Harness harness({}, 50ms);
+    RawClient client(harness.port());
+    EXPECT_EQ(client.read(5), bytes_of("timer"));
+}
+
+TEST(Server, PostFromAnotherThreadRunsOnTheConnectionsThread)
+{
+    Harness harness;
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("x")));  // records the connection's thread
+    ASSERT_TRUE(harness.record.wait([&] { return !harness.record.received.empty(); }));
+
+    std::shared_ptr<broker::ClientLink> link;
+    {
+        std::lock_guard lock(harness.record.mutex);
+        link = harness.record.links.at(0);
+    }
+    std::atomic<bool> same_thread{false};
+    std::thread other([&] {
+        link->post([&, link] {
+            {
+                std::lock_guard lock(harness.record.mutex);
+                same_thread = std::this_thread::get_id() == harness.record.connection_thread;
+            }
+            link->send(shared("posted"));
+        });
+    });
+    other.join();
+    EXPECT_EQ(client.read(6), bytes_of("posted"));
+    EXPECT_TRUE(same_thread);
+}
+
+TEST(Server, PostAfterTheConnectionClosedStillRunsTheTask)
+{
+    Harness harness;
+    {
+        RawClient client(harness.port());
+        ASSERT_TRUE(harness.record.wait([&] { return harness.record.accepted == 1; }));
+    }
+    ASSERT_TRUE(harness.record.wait([&] { return harness.record.closed == 1; }));
+    std::shared_ptr<broker::ClientLink> link = harness.record.links.at(0);
+    std::mutex mutex;
+    std::condition_variable ran_cv;
+    bool ran = false;
+    link->post([&] {
+        link->send(shared("dropped"));  // the socket is gone: ignored
+        std::lock_guard lock(mutex);
+        ran = true;
+        ran_cv.notify_all();
+    });
+    std::unique_lock lock(mutex);
+    EXPECT_TRUE(ran_cv.wait_for(lock, 5s, [&] { return ran; }));
+}
+
+TEST(Server, ConnectionsOverTheLimitAreClosedAtOnce)
+{
+    TransportOptions options;
+    options.max_connections = 1;
+    Harness harness({}, {}, options);
+    RawClient first(harness.port());
+    ASSERT_TRUE(harness.record.wait([&] { return harness.record.accepted == 1; }));
+    RawClient second(harness.port());
+    EXPECT_TRUE(second.wait_closed());
+    EXPECT_EQ(harness.record.accepted, 1);
+}
+
+TEST(Server, APeerThatStopsReadingIsClosedAtTheHardQueueCap)
+{
+    TransportOptions options;
+    options.max_queued_bytes = 1024 * 1024;
+    Harness harness(
+        [](broker::ClientLink& link, ByteView) {
+            auto chunk = std::make_shared<const Bytes>(64 * 1024);
+            for (int i = 0; i < 64; ++i)
+                link.send(chunk);  // 4 MiB at once, nobody reading
+        },
+        {}, options);
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("x")));
+    EXPECT_TRUE(harness.record.wait([&] { return harness.record.closed == 1; }));
+}
+
+TEST(Server, StopClosesEveryConnection)
+{
+    Harness harness;
+    RawClient a(harness.port());
+    RawClient b(harness.port());
+    ASSERT_TRUE(harness.record.wait([&] { return harness.record.accepted == 2; }));
+    harness.server->stop_accepting();
+    harness.server->stop();
+    EXPECT_EQ(harness.record.closed, 2);
+    EXPECT_TRUE(a.wait_closed());
+    EXPECT_TRUE(b.wait_closed());
+    EXPECT_EQ(harness.server->connection_count(), 0U);
+}
+
+TEST(Server, PeriodicTaskRunsUntilStop)
+{
+    std::mutex mutex;
+    std::condition_variable cv;
+    int runs = 0;
+    SteadyClock clock;
+    TransportOptions options;
+    options.threads = 1;
+    options.listeners.push_back({"test", "127.0.0.1:0"});
+    Server server(
+        options, [](auto, auto) { return std::unique_ptr<broker::Connection>(); }, clock);
+    server.set_periodic_task([&](TimePoint now) -> std::optional<TimePoint> {
+        std::lock_guard lock(mutex);
+        ++runs;
+        cv.notify_all();
+        return now + 10ms;
+    });
+    server.listen();
+    server.start();
+    {
+        std::unique_lock lock(mutex);
+        EXPECT_TRUE(cv.wait_for(lock, 5s, [&] { return runs >= 3; }));
+    }
+    server.stop();
+}
+
+}  // namespace
+}  // namespace moatmq::transport
