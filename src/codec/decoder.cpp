@@ -475,7 +475,7 @@ bool read_auth(ByteReader& r, const DecodeOptions& options, Auth& a)
 template <class P, class Read>
 Result<Decoded> decode_body(ByteView body, std::size_t size, Read&& read)
 {
-    Result<Decoded> out{boost::system::in_place_value, Decoded{Packet{std::in_place_type<P>}, size}};
+    Result<Decoded> out{boost::system::in_place_value, std::in_place_type<P>, size};
     ByteReader r(body);
     if (!read(r, *std::get_if<P>(&out->packet))) out = Result<Decoded>{error_code{r.error()}};
     return out;

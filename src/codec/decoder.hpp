@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <variant>
 
 #include "codec/codec_error.hpp"
 #include "codec/packet.hpp"
@@ -36,7 +38,29 @@ Result<FixedHeader> decode_fixed_header(ByteView input, const DecodeOptions& opt
 
 struct Decoded {
     Packet packet;
-    std::size_t consumed;  // bytes of `input` that made up the packet
+    std::size_t consumed = 0;  // bytes of `input` that made up the packet
+
+    Decoded(Packet p, std::size_t size) : packet(std::move(p)), consumed(size) {}
+    // Starts a packet of type P in place: decode() fills it where it will be returned from, instead of
+    // moving a packet (and its ~27 properties) into the result.
+    template <class P>
+    Decoded(std::in_place_type_t<P> type, std::size_t size)
+        : packet(type, DefaultInitialized<P>{}), consumed(size)
+    {
+    }
+
+private:
+    // `P()` would value-initialise, zero-filling all of P (hundreds of bytes of Properties) before
+    // running the member initialisers; converting from this instead default-initialises P in place
+    // (the conversion's result is elided into the variant).
+    template <class P>
+    struct DefaultInitialized {
+        operator P() const
+        {
+            P p;
+            return p;
+        }
+    };
 };
 
 // Decodes the first packet of `input`. CodecError::need_more when `input` holds only part of it.

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace moatmq::codec::detail {
 namespace {
@@ -37,6 +38,18 @@ std::size_t sequence_length(const unsigned char* p, std::size_t i, std::size_t n
     return length;
 }
 
+constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+constexpr std::uint64_t kPlus = kOnes * '+';
+constexpr std::uint64_t kHash = kOnes * '#';
+
+// Non-zero when some byte of `word` is 0 (the classic SWAR test; exact for the lowest such byte,
+// which is all a yes/no needs).
+constexpr std::uint64_t has_zero_byte(std::uint64_t word) noexcept
+{
+    return (word - kOnes) & ~word & kHigh;
+}
+
 template <bool TopicName>
 CodecError check(std::string_view text) noexcept
 {
@@ -44,6 +57,17 @@ CodecError check(std::string_view text) noexcept
     const std::size_t n = text.size();
     std::size_t i = 0;
     while (i < n) {
+        // Eight bytes at a time while they are plain ASCII without NUL (or '+' and '#' for topic
+        // names); any doubtful word falls through to the byte-by-byte checks below.
+        while (n - i >= 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p + i, 8);
+            std::uint64_t doubtful = (word & kHigh) | has_zero_byte(word);
+            if constexpr (TopicName) doubtful |= has_zero_byte(word ^ kPlus) | has_zero_byte(word ^ kHash);
+            if (doubtful != 0) break;
+            i += 8;
+        }
+        if (i == n) break;
         const unsigned c = p[i];
         if (c < 0x80u) {
             if (c == 0) return CodecError::null_character;  // [MQTT-1.5.4-2]
