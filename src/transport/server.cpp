@@ -29,6 +29,7 @@ namespace {
 
 struct Worker {
     asio::io_context io{1};  // run by exactly one thread
+    std::shared_ptr<detail::WorkerGate> gate = std::make_shared<detail::WorkerGate>();
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
     std::vector<std::byte> read_buffer = std::vector<std::byte>(detail::kReadChunk);
     std::unordered_set<detail::SocketLink*> live;  // this worker's connections; its thread only
@@ -85,7 +86,15 @@ public:
             workers_.push_back(std::make_unique<Worker>());
     }
 
-    ~Impl() { stop(); }
+    ~Impl()
+    {
+        stop();
+        // Links may outlive the Server (the broker holds them): from now on their post() is a no-op.
+        for (auto& worker : workers_) {
+            std::lock_guard lock(worker->gate->mutex);
+            worker->gate->open = false;
+        }
+    }
 
     std::vector<BoundListener> listen()
     {
@@ -281,8 +290,8 @@ private:
                   {{"id", id}, {"listener", info.listener}, {"remote", info.remote_address}});
 
         ++connections_;
-        auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), id, std::move(info),
-                                                         options_.max_queued_bytes);
+        auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), worker.gate, id,
+                                                         std::move(info), options_.max_queued_bytes);
         const detail::SessionContext context{&factory_, &clock_, worker.read_buffer, options_.close_linger};
         asio::co_spawn(worker.io, run_tcp_session(&worker, std::move(peer), link, context),
                        [this, link, w = &worker](std::exception_ptr e) { end_session(*w, link, e); });

@@ -60,6 +60,54 @@ TEST(Serve, ListensOnIpv6Loopback)
     EXPECT_EQ(client.read(4), (std::vector<std::uint8_t>{0x20, 0x02, 0x00, 0x00}));
 }
 
+TEST(Serve, SigtermSendsServerShuttingDownToMqtt5Clients)
+{
+    BrokerProcess broker;
+    RawClient client(broker.port());
+    // CONNECT, MQTT 5.0, clean start, keep alive 60, no properties, client id "a".
+    ASSERT_TRUE(client.send(
+        {0x10, 0x0E, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3C, 0x00, 0x00, 0x01, 'a'}));
+    const auto connack_header = client.read(2);
+    ASSERT_EQ(connack_header.size(), 2U);
+    ASSERT_EQ(connack_header[0], 0x20);
+    ASSERT_EQ(client.read(connack_header[1]).size(), connack_header[1]);
+
+    ::kill(broker.pid(), SIGTERM);
+    const auto disconnect = client.read(3, 10s);
+    ASSERT_GE(disconnect.size(), 3U);
+    EXPECT_EQ(disconnect[0], 0xE0);  // DISCONNECT
+    EXPECT_EQ(disconnect[2], 0x8B);  // Server shutting down
+    EXPECT_TRUE(client.wait_closed());
+    EXPECT_EQ(broker.stop(), 0) << broker.log();
+}
+
+TEST(Serve, JsonLogFormatKeepsTheReadyLineParseable)
+{
+    BrokerProcess broker(test_config("[log]\nformat = \"json\"\n"));
+    EXPECT_NE(broker.port(), 0);
+    RawClient client(broker.port());
+    ASSERT_TRUE(broker.wait_for_log("connection accepted"));
+    std::size_t lines = 0;
+    const auto log = broker.log();
+    for (std::size_t start = 0, end = 0; (end = log.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+        EXPECT_EQ(log[start], '{') << log.substr(start, end - start);
+        ++lines;
+    }
+    EXPECT_GE(lines, 2U);
+}
+
+TEST(Serve, MaxConnectionsFromTheConfigurationIsEnforced)
+{
+    BrokerProcess broker(test_config("[limits]\nmax_connections = 1\n"));
+    RawClient first(broker.port());
+    ASSERT_TRUE(first.send(connect_packet_311("first")));
+    ASSERT_EQ(first.read(4), (std::vector<std::uint8_t>{0x20, 0x02, 0x00, 0x00}));
+    RawClient second(broker.port());
+    EXPECT_TRUE(second.wait_closed());
+    EXPECT_TRUE(broker.wait_for_log("max_connections"));
+}
+
 TEST(Serve, ConfigErrorIsReportedAsFileLineAndNothingListens)
 {
     TempDir dir;

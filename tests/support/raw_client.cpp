@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -75,7 +76,7 @@ std::vector<std::uint8_t> RawClient::read(std::size_t count, std::chrono::millis
         const int ready = ::poll(&fd, 1, static_cast<int>(left));
         if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) break;
-        const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+        const auto n = ::recv(fd_, buffer, std::min(sizeof buffer, count - result.size()), 0);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
         result.insert(result.end(), buffer, buffer + n);

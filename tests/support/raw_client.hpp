@@ -22,8 +22,8 @@ public:
     // Sends every byte; false if the connection is gone.
     bool send(const std::vector<std::uint8_t>& bytes);
 
-    // Reads until at least `count` bytes have arrived since the last read, the peer closes, or the
-    // timeout. Returns what arrived (possibly fewer bytes).
+    // Reads `count` bytes, or fewer if the peer closes or the timeout passes first. Never more: the
+    // rest stays for the next read.
     std::vector<std::uint8_t> read(std::size_t count, std::chrono::milliseconds timeout = 5s);
 
     // True when the peer closes (EOF or reset) within `timeout`; bytes arriving meanwhile are dropped.

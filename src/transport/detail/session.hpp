@@ -180,10 +180,28 @@ inline awaitable<void> deadline_loop(SocketLink* link, const Clock* clock)
 
 // One connection, from the factory to the last byte. `stream` lives in this frame; the loops borrow
 // it, and this frame outlives them (it awaits the group).
+// Points the link at the session's socket and timers, and away from them when the frame ends (also
+// when it unwinds, or is destroyed with its io_context).
+class AttachedIo {
+public:
+    AttachedIo(SocketLink& link, LowestSocket& socket, Timer& wake, Timer& deadline) : link_(link)
+    {
+        link_.attach(&socket, &wake, &deadline);
+    }
+    ~AttachedIo() { link_.detach_io(); }
+    AttachedIo(const AttachedIo&) = delete;
+    AttachedIo& operator=(const AttachedIo&) = delete;
+
+private:
+    SocketLink& link_;
+};
+
 template <class Stream>
 awaitable<void> run_session(Stream stream, std::shared_ptr<SocketLink> link, SessionContext context)
 {
-    link->attach(&stream.lowest_layer());
+    Timer wake(stream.get_executor(), TimePoint::max());
+    Timer deadline(stream.get_executor(), TimePoint::max());
+    const AttachedIo attached(*link, stream.lowest_layer(), wake, deadline);
     link->set_connection((*context.factory)(link->info(), link));
     if (link->connection() == nullptr) {
         link->set_end_reason("refused by broker");

@@ -7,12 +7,18 @@
 // the writer swaps it with `writing_` and writes all of it with one gather write. send() wakes the
 // writer by cancelling its idle timer; the wake-up runs after the current handler returns, so every
 // packet queued during one on_bytes() goes out in the same write.
+//
+// Lifetime: the broker may keep the link (a shared_ptr) after the connection, and even after the
+// Server, is gone. So the link owns no Asio object: the socket and the timers live in the session's
+// coroutine frame, and the link only points at them while the session runs (attach/detach_io). post()
+// goes through the worker's gate, which the Server closes before its io_context is destroyed.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,13 +32,20 @@ namespace moatmq::transport::detail {
 namespace asio = boost::asio;
 using Executor = asio::io_context::executor_type;
 using LowestSocket = asio::ip::tcp::socket::lowest_layer_type;
+using Timer = asio::steady_timer;
+
+// Whether a worker's io_context still accepts work; shared by the worker and its links.
+struct WorkerGate {
+    std::mutex mutex;
+    bool open = true;
+};
 
 class SocketLink final : public broker::ClientLink, public std::enable_shared_from_this<SocketLink> {
 public:
-    SocketLink(Executor executor, std::uint64_t id, broker::ConnectionInfo info, std::size_t max_queued_bytes)
+    SocketLink(Executor executor, std::shared_ptr<WorkerGate> gate, std::uint64_t id,
+               broker::ConnectionInfo info, std::size_t max_queued_bytes)
         : executor_(executor),
-          wake_(executor, TimePoint::max()),
-          deadline_(executor, TimePoint::max()),
+          gate_(std::move(gate)),
           id_(id),
           info_(std::move(info)),
           max_queued_bytes_(max_queued_bytes)
@@ -60,11 +73,14 @@ public:
         close_requested_ = true;
         if (end_reason_.empty()) end_reason_ = "closed by broker";
         wake_writer();
-        deadline_.cancel();  // no more on_timer() once closing
+        if (deadline_ != nullptr) deadline_->cancel();  // no more on_timer() once closing
     }
 
+    // A task posted after the Server has stopped is dropped: there is no thread left to run it.
     void post(std::function<void()> task) override
     {
+        std::lock_guard lock(gate_->mutex);
+        if (!gate_->open) return;
         asio::post(executor_, [weak = weak_from_this(), task = std::move(task)] {
             task();
             if (auto self = weak.lock()) self->after_connection_call();
@@ -80,8 +96,22 @@ public:
         connection_ = std::move(connection);
     }
 
-    // The socket under the stream, so that abort() can close it whatever the stream type.
-    void attach(LowestSocket* socket) noexcept { socket_ = socket; }
+    // The session's socket (the one under the stream, so that abort() can close it whatever the stream
+    // type) and timers, owned by the session's frame. detach_io() must run before they are destroyed.
+    void attach(LowestSocket* socket, Timer* wake, Timer* deadline) noexcept
+    {
+        socket_ = socket;
+        wake_ = wake;
+        deadline_ = deadline;
+    }
+    void detach_io() noexcept
+    {
+        socket_ = nullptr;
+        wake_ = nullptr;
+        deadline_ = nullptr;
+        aborted_ = true;
+        writer_idle_ = false;
+    }
 
     bool close_requested() const noexcept { return close_requested_; }
     bool aborted() const noexcept { return aborted_; }
@@ -104,8 +134,8 @@ public:
             boost::system::error_code ignored;
             socket_->close(ignored);
         }
-        wake_.cancel();
-        deadline_.cancel();
+        if (wake_ != nullptr) wake_->cancel();
+        if (deadline_ != nullptr) deadline_->cancel();
     }
 
     // Moves the queued packets into `out` (emptied first) for one gather write.
@@ -119,29 +149,28 @@ public:
         queued_bytes_ -= bytes < queued_bytes_ ? bytes : queued_bytes_;
     }
 
-    asio::steady_timer& wake_timer() noexcept { return wake_; }
+    Timer& wake_timer() noexcept { return *wake_; }
     void set_writer_idle(bool idle) noexcept { writer_idle_ = idle; }
 
     // The connection's next deadline, as the timer is armed for it (none once closing).
-    asio::steady_timer& deadline_timer() noexcept { return deadline_; }
+    Timer& deadline_timer() noexcept { return *deadline_; }
     void arm_deadline()
     {
         armed_ = current_deadline();
-        deadline_.expires_at(armed_.value_or(TimePoint::max()));
+        deadline_->expires_at(armed_.value_or(TimePoint::max()));
     }
 
     // After every call into the Connection: re-arm the deadline timer if the deadline moved.
     void after_connection_call()
     {
-        if (connection_ && current_deadline() != armed_) deadline_.cancel();
+        if (connection_ && deadline_ != nullptr && current_deadline() != armed_) deadline_->cancel();
     }
 
     // The session is over: no call into the Connection may follow. Breaks the Connection -> link ->
     // Connection cycle (the broker may keep the link longer, e.g. in a session's delivery list).
     std::unique_ptr<broker::Connection> detach_connection() noexcept
     {
-        socket_ = nullptr;
-        aborted_ = true;
+        detach_io();
         pending_.clear();
         queued_bytes_ = 0;
         return std::move(connection_);
@@ -150,9 +179,9 @@ public:
 private:
     void wake_writer()
     {
-        if (writer_idle_) {
+        if (writer_idle_ && wake_ != nullptr) {
             writer_idle_ = false;
-            wake_.cancel();
+            wake_->cancel();
         }
     }
 
@@ -163,8 +192,9 @@ private:
     }
 
     Executor executor_;
-    asio::steady_timer wake_;
-    asio::steady_timer deadline_;
+    std::shared_ptr<WorkerGate> gate_;
+    Timer* wake_ = nullptr;
+    Timer* deadline_ = nullptr;
     std::optional<TimePoint> armed_;
     std::uint64_t id_;
     broker::ConnectionInfo info_;

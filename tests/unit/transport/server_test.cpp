@@ -260,6 +260,23 @@ TEST(Server, PostAfterTheConnectionClosedStillRunsTheTask)
     EXPECT_TRUE(ran_cv.wait_for(lock, 5s, [&] { return ran; }));
 }
 
+TEST(Server, ALinkKeptAfterTheServerIsGoneIsHarmless)
+{
+    std::shared_ptr<broker::ClientLink> link;
+    {
+        Harness harness;
+        RawClient client(harness.port());
+        ASSERT_TRUE(harness.record.wait([&] { return harness.record.accepted == 1; }));
+        std::lock_guard lock(harness.record.mutex);
+        link = harness.record.links.at(0);
+    }
+    // As a broker session may, after shutdown: nothing runs, nothing crashes.
+    link->send(shared("late"));
+    link->post([] { FAIL() << "ran without a worker"; });
+    link->close();
+    EXPECT_EQ(link->queued_bytes(), 0U);
+}
+
 TEST(Server, ConnectionsOverTheLimitAreClosedAtOnce)
 {
     TransportOptions options;
