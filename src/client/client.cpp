@@ -466,19 +466,20 @@ awaitable<Result<ConnectResult>> Client::Impl::do_connect(ConnectOptions options
 
     // One deadline for resolve + connect + TLS + CONNECT/AUTH/CONNACK: on expiry the socket is closed,
     // which ends whatever is pending.
-    bool timed_out = false;
+    // The flag is shared with the handler, which may already be queued when the coroutine finishes.
+    auto timed_out = std::make_shared<bool>(false);
     asio::steady_timer deadline(ioc_);
     deadline.expires_after(options_.timeout);
-    deadline.async_wait([this, &timed_out](error_code ec) {
-        if (ec) return;
-        timed_out = true;
+    deadline.async_wait([this, timed_out](error_code ec) {
+        if (ec || connected_ || closed_) return;
+        *timed_out = true;
         error_code ignored;
         if (auto* socket = std::get_if<tcp::socket>(&stream_)) socket->close(ignored);
         if (auto* tls = std::get_if<TlsStream>(&stream_)) tls->lowest_layer().close(ignored);
     });
     auto fail = [&](error_code ec) -> Result<ConnectResult> {
         deadline.cancel();
-        if (timed_out) ec = make_error_code(ClientError::timeout);
+        if (*timed_out) ec = make_error_code(ClientError::timeout);
         close(ec);
         return ec;
     };
@@ -615,9 +616,10 @@ awaitable<error_code> Client::Impl::do_disconnect(ReasonCode reason)
     send(codec::Disconnect{reason, {}});
     auto ec = co_await drain_writes();
     if (auto* tls = std::get_if<TlsStream>(&stream_); tls != nullptr && !ec) {
-        // Best effort close_notify; the broker may close first.
+        // Best effort close_notify, bounded to a second: the broker usually just closes.
         asio::steady_timer guard(ioc_);
-        guard.expires_after(options_.timeout);
+        guard.expires_after(
+            std::min<std::chrono::steady_clock::duration>(options_.timeout, std::chrono::seconds{1}));
         guard.async_wait([tls](error_code wec) {
             if (!wec) tls->lowest_layer().cancel();
         });
