@@ -115,7 +115,7 @@ void ClientConnection::on_decode_error(const error_code& ec)
         if (version == codec::ProtocolVersion::v5) {
             // 5.0: a CONNACK with the reason code, then close [MQTT-4.13.1-1].
             log(LogLevel::info, why);
-            refuse_connect(reason, codec::ProtocolVersion::v5);
+            refuse_connect(reason, codec::ProtocolVersion::v5, why);
             return;
         }
         // 3.1.1: close without a CONNACK [MQTT-4.8.0-1].
@@ -165,11 +165,12 @@ void ClientConnection::handle(codec::Packet& packet)
 // ---------------------------------------------------------------------------------------------------
 // CONNECT
 
-void ClientConnection::refuse_connect(ReasonCode reason, codec::ProtocolVersion version)
+void ClientConnection::refuse_connect(ReasonCode reason, codec::ProtocolVersion version, std::string_view why)
 {
     version_ = version;
     codec::Connack connack;
     connack.reason = reason;
+    if (v5() && !why.empty()) connack.properties.reason_string = std::string(why);
     send(connack);
     state_ = State::closing;
     link_->close();
@@ -192,7 +193,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     if (v5() && connect.properties.authentication_method) {
         // TODO(broker): enhanced authentication (SCRAM) arrives with the security issue.
         log(LogLevel::info, "refused: unsupported authentication method");
-        refuse_connect(ReasonCode::BadAuthenticationMethod, version_);
+        refuse_connect(ReasonCode::BadAuthenticationMethod, version_, "authentication method not supported");
         return;
     }
 
@@ -219,15 +220,17 @@ void ClientConnection::handle_connect(codec::Connect& connect)
         auto& w = *connect.will;
         if (codec::validate_topic_name(w.topic)) {
             log(LogLevel::info, "refused: invalid will topic");
-            refuse_connect(ReasonCode::TopicNameInvalid, version_);
+            refuse_connect(ReasonCode::TopicNameInvalid, version_, "invalid will topic");
             return;
         }
         if (v5() && static_cast<int>(w.qos) > static_cast<int>(options.maximum_qos)) {
-            refuse_connect(ReasonCode::QoSNotSupported, version_);  // [MQTT-3.2.2-12]
+            refuse_connect(ReasonCode::QoSNotSupported, version_,
+                           "will QoS above Maximum QoS");  // [MQTT-3.2.2-12]
             return;
         }
         if (v5() && w.retain && !options.retain_available) {
-            refuse_connect(ReasonCode::RetainNotSupported, version_);  // [MQTT-3.2.2-13]
+            refuse_connect(ReasonCode::RetainNotSupported, version_,
+                           "retain not available");  // [MQTT-3.2.2-13]
             return;
         }
         auto message = std::make_shared<Message>();
@@ -342,6 +345,7 @@ void ClientConnection::close_with(ReasonCode reason, std::string_view why)
     if (v5() && state_ == State::connected) {
         codec::Disconnect disconnect;
         disconnect.reason = reason;
+        disconnect.properties.reason_string = std::string(why);  // dropped if over the client's limit
         send(disconnect);
     }
     state_ = State::closing;

@@ -51,7 +51,7 @@ private:
     void handle_unsubscribe(const codec::Unsubscribe& unsubscribe);
     void handle_disconnect(const codec::Disconnect& disconnect);
 
-    void refuse_connect(codec::ReasonCode reason, codec::ProtocolVersion version);
+    void refuse_connect(codec::ReasonCode reason, codec::ProtocolVersion version, std::string_view why = {});
     void on_decode_error(const error_code& ec);
     // Closes the connection: 5.0 sends DISCONNECT with `reason` first. The will is published
     // (this is not a client's DISCONNECT).

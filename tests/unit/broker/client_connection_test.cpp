@@ -306,3 +306,74 @@ TEST_F(ClientConnectionTest, CountsBytesAndMessages)
 
 }  // namespace
 }  // namespace moatmq::broker::test
+
+namespace moatmq::broker::test {
+namespace {
+
+using codec::ReasonCode;
+
+class ClientConnectionInfoTest : public BrokerTest {};
+
+TEST_F(ClientConnectionInfoTest, ResponseInformationWhenRequested)
+{
+    options_.response_information_prefix = "reply/";
+    auto& c = client();
+    codec::Connect connect;
+    connect.client_id = "r";
+    connect.properties.request_response_information = 1;
+    EXPECT_EQ(c.connect(connect).properties.response_information, "reply/r");
+    auto& quiet = client();
+    EXPECT_FALSE(quiet.connect("q").properties.response_information.has_value());
+}
+
+TEST_F(ClientConnectionInfoTest, ServerDisconnectCarriesAReasonString)
+{
+    auto& c = client();
+    c.connect("a");
+    c.send(codec::Connect{});
+    auto disconnects = c.received_of<codec::Disconnect>();
+    ASSERT_EQ(disconnects.size(), 1u);
+    EXPECT_TRUE(disconnects[0].properties.reason_string.has_value());
+}
+
+TEST_F(ClientConnectionInfoTest, ReasonStringIsDroppedWhenItWouldExceedTheClientsLimit)  // [MQTT-3.1.2-25]
+{
+    auto& c = client();
+    codec::Connect connect;
+    connect.client_id = "a";
+    connect.properties.maximum_packet_size = 24;  // room for CONNACK, not for the reason string
+    c.connect(connect);
+    c.send(codec::Connect{});
+    auto disconnects = c.received_of<codec::Disconnect>();
+    ASSERT_EQ(disconnects.size(), 1u);
+    EXPECT_EQ(disconnects[0].reason, ReasonCode::ProtocolError);
+    EXPECT_FALSE(disconnects[0].properties.reason_string.has_value());
+}
+
+TEST_F(ClientConnectionInfoTest, EnhancedAuthenticationIsRefused)
+{
+    auto& c = client();
+    codec::Connect connect;
+    connect.client_id = "a";
+    connect.properties.authentication_method = "SCRAM-SHA-256";
+    EXPECT_EQ(c.connect(connect).reason, ReasonCode::BadAuthenticationMethod);
+    EXPECT_TRUE(c.link().closed());
+}
+
+TEST_F(ClientConnectionInfoTest, LogsConnectAndCloseWithoutPayloads)
+{
+    std::vector<std::string> lines;
+    options_.log = [&lines](LogLevel, std::string_view line) { lines.emplace_back(line); };
+    auto& c = client();
+    c.connect("logged");
+    c.publish("t", "secret-payload");
+    c.drop();
+    ASSERT_GE(lines.size(), 2u);
+    EXPECT_NE(lines.front().find("logged"), std::string::npos);
+    EXPECT_NE(lines.back().find("closed"), std::string::npos);
+    for (const auto& line : lines)
+        EXPECT_EQ(line.find("secret-payload"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace moatmq::broker::test
