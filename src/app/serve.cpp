@@ -111,14 +111,36 @@ transport::TransportOptions transport_options_from(const config::Config& cfg)
     return options;
 }
 
+// SIGHUP: re-reads the configuration file and applies what can change while running (for now the log
+// level; later issues add credentials, ACLs and certificates). A broken file is reported and the
+// running settings stay.
+void reload(const ServeOptions& options)
+{
+    log::info("reload requested (SIGHUP)");
+    if (!options.config_file) {
+        log::info("reload: running on the embedded default; nothing to reload");
+        return;
+    }
+    auto loaded = config::load_config_file(*options.config_file);
+    if (!loaded) {
+        log::error("reload failed, keeping the running settings: {}", loaded.error().to_string());
+        return;
+    }
+    const auto level = loaded->log.level;
+    observe::set_log_level(level);
+    // Logged at a level the new setting still shows, so that the confirmation is never lost.
+    observe::write(std::max(level, observe::LogLevel::info), "reload done: log level {}",
+                   observe::to_string(level));
+}
+
 // Waits for SIGINT or SIGTERM; handles SIGHUP meanwhile.
-int wait_for_stop_signal(const sigset_t& signals)
+int wait_for_stop_signal(const sigset_t& signals, const ServeOptions& options)
 {
     for (;;) {
         int signal = 0;
         if (sigwait(&signals, &signal) != 0) continue;
         if (signal == SIGHUP) {
-            log::info("reload requested (SIGHUP)");
+            reload(options);
             continue;
         }
         return signal;
@@ -177,7 +199,7 @@ int run_serve(const ServeOptions& options)
     log::info("{}", ready);
     observe::flush_logs();
 
-    const int signal = wait_for_stop_signal(signals);
+    const int signal = wait_for_stop_signal(signals, options);
     log::info("shutting down ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop_accepting();
     broker.shutdown();  // DISCONNECT (5.0: server shutting down) to every client, through its own thread

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "broker_process.hpp"
 #include "child_process.hpp"
 #include "raw_client.hpp"
@@ -49,6 +51,35 @@ TEST(Serve, SighupIsLoggedAndTheBrokerKeepsServing)
     ASSERT_TRUE(client.send(connect_packet_311("after-hup")));
     EXPECT_EQ(client.read(4), (std::vector<std::uint8_t>{0x20, 0x02, 0x00, 0x00}));
     EXPECT_EQ(broker.stop(), 0);
+}
+
+TEST(Serve, SighupAppliesANewLogLevelAndKeepsTheOldSettingsOnABrokenFile)
+{
+    BrokerProcess broker(test_config("[log]\nlevel = \"info\"\n"));
+    const auto config_file = broker.dir() / "moatmq.toml";
+
+    // Broken file: reported with FILE:LINE, the broker keeps running.
+    TempDir scratch;
+    std::filesystem::copy_file(scratch.write_file("bad.toml", test_config("[log]\nlevel = \"loud\"\n")),
+                               config_file, std::filesystem::copy_options::overwrite_existing);
+    ::kill(broker.pid(), SIGHUP);
+    ASSERT_TRUE(broker.wait_for_log("reload failed")) << broker.log();
+    EXPECT_NE(broker.log().find(config_file.string() + ":11:"), std::string::npos)
+        << broker.log();  // level = "loud"
+
+    // Valid file with level "warn": info lines (connections) are no longer logged.
+    std::filesystem::copy_file(scratch.write_file("warn.toml", test_config("[log]\nlevel = \"warn\"\n")),
+                               config_file, std::filesystem::copy_options::overwrite_existing);
+    ::kill(broker.pid(), SIGHUP);
+    ASSERT_TRUE(broker.wait_for_log("reload done: log level warn")) << broker.log();
+    const auto before = broker.log().size();
+    {
+        RawClient client(broker.port());
+        ASSERT_TRUE(client.send(connect_packet_311("quiet")));
+        EXPECT_EQ(client.read(4), (std::vector<std::uint8_t>{0x20, 0x02, 0x00, 0x00}));
+    }
+    EXPECT_EQ(broker.stop(), 0);
+    EXPECT_EQ(broker.log().find("connection accepted", before), std::string::npos) << broker.log();
 }
 
 TEST(Serve, ListensOnIpv6Loopback)
