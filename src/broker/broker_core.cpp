@@ -49,13 +49,24 @@ std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<Session
 
     auto encoding = shareable(*message) ? std::make_shared<PublishEncoding>() : nullptr;
     const auto count = deliveries.size();
-    for (auto& delivery : deliveries) {
-        auto session = find_session(delivery.session);
-        if (!session) continue;
-        deliver(*session,
+    // Sessions looked up under one shared lock for the whole fan-out, not one per receiver.
+    thread_local std::vector<std::shared_ptr<Session>> sessions;
+    sessions.clear();
+    {
+        std::shared_lock lock(registry_mutex_);
+        for (const auto& delivery : deliveries) {
+            auto it = by_id_.find(delivery.session);
+            sessions.push_back(it == by_id_.end() ? nullptr : it->second);
+        }
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        if (!sessions[i]) continue;
+        auto& delivery = deliveries[i];
+        deliver(*sessions[i],
                 QueuedMessage{message, delivery.qos, delivery.retain, std::move(delivery.subscription_ids),
                               delivery.shared_group, encoding});
     }
+    sessions.clear();  // do not keep sessions alive between publishes
     return count;
 }
 
@@ -71,14 +82,17 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
             session.drop_expired(clock_.now());
             if (session.queue.size() >= options_.max_queued_messages) {
                 stats_.messages_dropped.fetch_add(1, std::memory_order_relaxed);
-                // Logged once per full queue episode would be nicer; a counter plus a line is enough.
-                if (options_.log) {
-                    options_.log(LogLevel::warning, "queue full for client " + session.client_id +
-                                                        ": message on " + item.message->topic + " dropped");
+                // One line when the queue fills, not one per dropped message.
+                if (!session.overflow_warned && options_.log) {
+                    options_.log(LogLevel::warning, "queue full (" + std::to_string(session.queue.size()) +
+                                                        " messages) for client " + session.client_id +
+                                                        ": dropping new messages");
                 }
+                session.overflow_warned = true;
                 return;
             }
         }
+        if (session.queue.size() < options_.max_queued_messages / 2) session.overflow_warned = false;
         session.queue.push_back(std::move(item));
         if (session.attached() && !session.drain_posted) {
             session.drain_posted = true;

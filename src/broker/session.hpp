@@ -81,6 +81,7 @@ public:
     std::weak_ptr<ClientLink> owner_link;
     bool connected = false;                          // a connection is attached
     bool drain_posted = false;                       // a drain task is on its way to the owner
+    bool overflow_warned = false;                    // the queue-full warning was logged for this episode
     std::deque<QueuedMessage> queue;                 // not yet sent (offline, or waiting for quota)
     std::deque<InflightMessage> inflight;            // sent, unacknowledged, in send order
     std::unordered_set<std::uint16_t> inbound_qos2;  // PUBREC sent, PUBREL not yet received

@@ -347,5 +347,41 @@ TEST_F(SessionTest, TakeoverPublishesTheOldConnectionsWill)
     EXPECT_EQ(w.received_of<codec::Publish>().size(), 1u);
 }
 
+TEST_F(SessionTest, WillKeepsItsQosRetainAndProperties)
+{
+    auto& w = client();
+    w.connect("watch");
+    w.subscribe("will/#", QoS::at_least_once);
+    w.received();
+    auto& c = client();
+    codec::Connect connect;
+    connect.client_id = "c";
+    codec::Will will;
+    will.topic = "will/c";
+    will.payload = to_bytes("gone");
+    will.qos = QoS::at_least_once;
+    will.retain = true;
+    will.properties.user_properties = {{"why", "test"}};
+    will.properties.content_type = "text/plain";
+    connect.will = will;
+    c.connect(connect);
+    c.drop();
+    settle();
+    auto publishes = w.received_of<codec::Publish>();
+    ASSERT_EQ(publishes.size(), 1u);
+    EXPECT_EQ(publishes[0].qos, QoS::at_least_once);
+    EXPECT_EQ(publishes[0].properties.user_properties, will.properties.user_properties);
+    EXPECT_EQ(publishes[0].properties.content_type, "text/plain");
+    EXPECT_FALSE(publishes[0].properties.will_delay_interval.has_value());
+    // Retained: a later subscriber gets it with RETAIN=1.
+    auto& late = client();
+    late.connect("late");
+    late.subscribe("will/c");
+    settle();
+    auto retained = late.received_of<codec::Publish>();
+    ASSERT_EQ(retained.size(), 1u);
+    EXPECT_TRUE(retained[0].retain);
+}
+
 }  // namespace
 }  // namespace moatmq::broker::test
