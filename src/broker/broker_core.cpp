@@ -230,6 +230,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
                 existing->owner = owner;
                 existing->owner_link = link;
                 existing->connected = true;
+                router_.set_online(existing->id, true);  // shared groups may pick it again
                 existing->drain_posted = false;
                 existing->expiry_interval = request.expiry_interval;
                 existing->will = std::move(request.will);
@@ -287,7 +288,8 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
         session->owner_link.reset();
         session->connected = false;
         session->drain_posted = false;
-        if (!with_will) session->will.reset();  // [MQTT-3.1.2-10] [MQTT-3.14.4-3]
+        router_.set_online(session->id, false);  // shared groups prefer connected members
+        if (!with_will) session->will.reset();   // [MQTT-3.1.2-10] [MQTT-3.14.4-3]
         if (session->expiry_interval == 0) {
             ended = end_session_locked(*session);
             end = true;

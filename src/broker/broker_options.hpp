@@ -37,6 +37,8 @@ struct BrokerOptions {
     // Cap on a 5.0 Session Expiry Interval, and the expiry given to 3.1.1 persistent sessions
     // (clean session = 0), in seconds. 0xFFFFFFFF = never expire.
     std::uint32_t max_session_expiry_interval = 0xFFFF'FFFF;
+    // Subscriptions one session may hold; more are refused in SUBACK (5.0: 0x97 Quota exceeded).
+    std::size_t max_subscriptions = 1000;
     // Client ids longer than this are refused (5.0: 0x85; 3.1.1: return code 2).
     std::size_t max_client_id_length = 256;
 

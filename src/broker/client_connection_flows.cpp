@@ -321,10 +321,26 @@ void ClientConnection::handle_subscribe(const codec::Subscribe& subscribe)
         }
         auto granted = wanted.options;
         granted.qos = std::min(granted.qos, options.maximum_qos);  // [MQTT-3.8.4-6]
+        {
+            // Bounded memory: a session holds at most max_subscriptions filters. Replacing an existing
+            // subscription is always allowed.
+            std::lock_guard lock(session_->mutex);
+            if (session_->subscription_count >= options.max_subscriptions) {
+                const auto filters = core_.router().subscriptions().filters_of(session_->id);
+                if (std::find(filters.begin(), filters.end(), wanted.filter) == filters.end()) {
+                    refuse(ReasonCode::QuotaExceeded);
+                    continue;
+                }
+            }
+        }
         auto existed = core_.router().subscribe(session_->id, wanted.filter, granted, subscription_id);
         if (!existed) {
             refuse(ReasonCode::TopicFilterInvalid);
             continue;
+        }
+        if (!*existed) {
+            std::lock_guard lock(session_->mutex);
+            ++session_->subscription_count;
         }
         suback.reasons.push_back(static_cast<ReasonCode>(granted.qos));
         // Retained messages for a new subscription, per Retain Handling [MQTT-3.3.1-9] [MQTT-3.3.1-10]
@@ -362,6 +378,10 @@ void ClientConnection::handle_unsubscribe(const codec::Unsubscribe& unsubscribe)
     unsuback.packet_id = unsubscribe.packet_id;
     for (const auto& filter : unsubscribe.filters) {
         const bool existed = core_.router().unsubscribe(session_->id, filter);
+        if (existed) {
+            std::lock_guard lock(session_->mutex);
+            if (session_->subscription_count > 0) --session_->subscription_count;
+        }
         if (v5())
             unsuback.reasons.push_back(existed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);
     }
@@ -385,8 +405,10 @@ void ClientConnection::handle_disconnect(const codec::Disconnect& disconnect)
                 session_->expiry_interval = std::min(*expiry, core_.options().max_session_expiry_interval);
             }
         }
-        // A normal DISCONNECT discards the will, unless the reason is 0x04 [MQTT-3.14.4-3].
-        publish_will_on_close_ = disconnect.reason == ReasonCode::DisconnectWithWillMessage;
+        // Only a DISCONNECT with reason 0x00 discards the will [MQTT-3.14.4-3]; 0x04 asks for it, and
+        // so does any error the client reports (spec §3.1.2.5: "closed without a DISCONNECT with
+        // Reason Code 0x00").
+        publish_will_on_close_ = disconnect.reason != ReasonCode::Success;
     } else {
         publish_will_on_close_ = false;  // [MQTT-3.1.2-10]
     }

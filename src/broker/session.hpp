@@ -86,6 +86,7 @@ public:
     std::deque<InflightMessage> inflight;            // sent, unacknowledged, in send order
     std::unordered_set<std::uint16_t> inbound_qos2;  // PUBREC sent, PUBREL not yet received
     std::uint16_t last_packet_id = 0;
+    std::size_t subscription_count = 0;      // filters held in the router, for max_subscriptions
     std::uint32_t expiry_interval = 0;       // seconds; 0xFFFFFFFF = never
     std::optional<TimePoint> expires_at;     // while offline with a finite expiry
     std::optional<WillSpec> will;            // will of the attached connection

@@ -377,3 +377,46 @@ TEST_F(FlowTest, SysTopicsArePublishedPeriodically)
 
 }  // namespace
 }  // namespace moatmq::broker::test
+
+namespace moatmq::broker::test {
+namespace {
+
+class FlowLimitsTest : public BrokerTest {};
+
+TEST_F(FlowLimitsTest, SubscriptionsPerSessionAreBounded)
+{
+    options_.max_subscriptions = 2;
+    auto& c = client();
+    c.connect("s");
+    codec::Subscribe s;
+    s.packet_id = 1;
+    for (auto filter : {"a", "b", "c", "a"})
+        s.subscriptions.push_back({filter, {}});
+    c.send(s);
+    auto subacks = c.received_of<codec::Suback>();
+    ASSERT_EQ(subacks.size(), 1u);
+    EXPECT_EQ(subacks[0].reasons,
+              (std::vector<codec::ReasonCode>{codec::GrantedQoS0, codec::GrantedQoS0,
+                                              codec::ReasonCode::QuotaExceeded, codec::GrantedQoS0}));
+}
+
+TEST_F(FlowLimitsTest, SharedGroupPrefersConnectedMembers)
+{
+    auto& offline = client();
+    offline.connect("off", false, 3600);
+    offline.subscribe("$share/g/t", codec::QoS::at_least_once);
+    offline.drop();
+    auto& online = client();
+    online.connect("on");
+    online.subscribe("$share/g/t", codec::QoS::at_least_once);
+    online.received();
+    auto& pub = client();
+    pub.connect("pub");
+    for (std::uint16_t i = 1; i <= 4; ++i)
+        pub.publish("t", "m", codec::QoS::at_least_once, i);
+    settle();
+    EXPECT_EQ(online.received_of<codec::Publish>().size(), 4u);
+}
+
+}  // namespace
+}  // namespace moatmq::broker::test

@@ -383,5 +383,14 @@ TEST_F(SessionTest, WillKeepsItsQosRetainAndProperties)
     EXPECT_TRUE(retained[0].retain);
 }
 
+TEST_F(SessionTest, DisconnectWithAnErrorReasonPublishesTheWill)  // spec §3.1.2.5
+{
+    auto& w = watcher("will/#");
+    auto& c = with_will("c", "will/c");
+    c.disconnect(ReasonCode::UnspecifiedError);
+    settle();
+    EXPECT_EQ(w.received_of<codec::Publish>().size(), 1u);
+}
+
 }  // namespace
 }  // namespace moatmq::broker::test
