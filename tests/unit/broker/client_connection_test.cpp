@@ -377,3 +377,42 @@ TEST_F(ClientConnectionInfoTest, LogsConnectAndCloseWithoutPayloads)
 
 }  // namespace
 }  // namespace moatmq::broker::test
+
+namespace moatmq::broker::test {
+namespace {
+
+class HostileInputTest : public BrokerTest {};
+
+TEST_F(HostileInputTest, RandomBytesCloseOnlyThatClient)
+{
+    auto& sub = client();
+    sub.connect("sub");
+    sub.subscribe("t");
+    sub.received();
+    std::uint32_t seed = 12345;
+    auto next = [&seed] {
+        seed = seed * 1103515245u + 12345u;
+        return static_cast<std::byte>((seed >> 16) & 0xFF);
+    };
+    for (int round = 0; round < 300; ++round) {
+        auto& c = client(round % 2 ? codec::ProtocolVersion::v5 : codec::ProtocolVersion::v311);
+        if (round % 3 != 0) c.connect("hostile-" + std::to_string(round));
+        Bytes garbage(64);
+        for (auto& b : garbage)
+            b = next();
+        c.send_raw(garbage);
+        c.received();
+        settle();
+    }
+    auto& pub = client();
+    pub.connect("pub");
+    pub.publish("t", "still here");
+    settle();
+    auto publishes = sub.received_of<codec::Publish>();
+    ASSERT_FALSE(publishes.empty());
+    EXPECT_EQ(text(publishes.back().payload), "still here");
+    EXPECT_FALSE(sub.link().closed());
+}
+
+}  // namespace
+}  // namespace moatmq::broker::test
