@@ -12,6 +12,7 @@
 #include "app/client_commands.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"
+#include "codec/topic.hpp"
 #include "security/payload/envelope.hpp"
 #include "security/payload/key_file.hpp"
 
@@ -84,6 +85,9 @@ int run_pub(int argc, char** argv)
     if (!args.message && args.file.empty() && !args.from_stdin && !args.per_line && !args.null_message) {
         return usage_error("give the message with -m, -f, -s, -l or -n");
     }
+    if (codec::validate_topic_name(args.topic)) {
+        return usage_error("invalid topic '" + args.topic + "': no '+' or '#', not empty, valid UTF-8");
+    }
     const auto algorithm = payload::parse_algorithm(args.encrypt_alg);
     if (!algorithm) return usage_error("--encrypt-alg must be aes-256-gcm or chacha20-poly1305");
 
@@ -134,7 +138,9 @@ int run_pub(int argc, char** argv)
     }
 
     client::Client mqtt;
-    if (auto connected = mqtt.connect(*options); !connected) {
+    auto connected = mqtt.connect(*options);
+    client::wipe_password(*options);  // the client keeps (and later wipes) its own copy
+    if (!connected) {
         std::cerr << "moatmq pub: " << client::describe_connect_failure(*options, connected.error()) << '\n';
         return kExitFailure;
     }

@@ -10,6 +10,7 @@
 #include "app/client_commands.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"
+#include "codec/topic.hpp"
 #include "security/payload/envelope.hpp"
 #include "security/payload/key_file.hpp"
 #include "security/payload/payload_error.hpp"
@@ -100,6 +101,9 @@ int run_sub(int argc, char** argv)
         return kExitUsage;
     }
 
+    for (const auto& filter : args.filters) {
+        if (codec::validate_topic_filter(filter)) return usage_error("invalid topic filter '" + filter + "'");
+    }
     std::string usage;
     const client::PasswordSources passwords{std::getenv("MOATMQ_PASSWORD"), ::isatty(STDIN_FILENO) != 0,
                                             &client::prompt_password};
@@ -130,7 +134,9 @@ int run_sub(int argc, char** argv)
     }
 
     client::Client mqtt;
-    if (auto connected = mqtt.connect(*options); !connected) {
+    auto connected = mqtt.connect(*options);
+    client::wipe_password(*options);  // the client keeps (and later wipes) its own copy
+    if (!connected) {
         std::cerr << "moatmq sub: " << client::describe_connect_failure(*options, connected.error()) << '\n';
         return kExitFailure;
     }

@@ -1,5 +1,6 @@
 #include "client/cli_options.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <termios.h>
 #include <unistd.h>
@@ -107,6 +108,14 @@ Result<ConnectOptions> to_connect_options(const ConnectionArgs& args, const Pass
     return options;
 }
 
+void wipe_password(ConnectOptions& options) noexcept
+{
+    if (options.password) {
+        OPENSSL_cleanse(options.password->data(), options.password->size());
+        options.password.reset();
+    }
+}
+
 std::optional<std::string> prompt_password()
 {
     if (::isatty(STDIN_FILENO) == 0) return std::nullopt;
@@ -121,7 +130,8 @@ std::optional<std::string> prompt_password()
     std::getline(std::cin, line);
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     std::fputs("\n", stderr);
-    return line;
+    std::optional<std::string> password{std::move(line)};  // moved: no second copy to wipe
+    return password;
 }
 
 std::string generate_client_id(const std::string& prefix)

@@ -61,6 +61,9 @@ struct PasswordSources {
 Result<ConnectOptions> to_connect_options(const ConnectionArgs& args, const PasswordSources& passwords,
                                           std::string& usage_error);
 
+// Overwrites and drops the password held in `options` (OPENSSL_cleanse).
+void wipe_password(ConnectOptions& options) noexcept;
+
 // Reads a line from the terminal with echo off; nullopt when there is no terminal.
 std::optional<std::string> prompt_password();
 

@@ -133,6 +133,8 @@ TEST_F(ClientToolsMosquitto, UsageErrorsExitTwo)
     EXPECT_EQ(run_program({moatmq_binary(), "pub", "-t", "a", "-m", "x", "-V", "4"}, kRunTimeout).exit_code,
               2);
     EXPECT_EQ(run_program({moatmq_binary(), "sub"}, kRunTimeout).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "pub", "-t", "a/#", "-m", "x"}, kRunTimeout).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "sub", "-t", "a/#/b"}, kRunTimeout).exit_code, 2);
     EXPECT_EQ(run_program({moatmq_binary(), "sub", "-t", "a", "--encrypt-key"}, kRunTimeout).exit_code, 2);
 }
 

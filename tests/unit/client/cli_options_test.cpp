@@ -124,6 +124,14 @@ TEST(CliOptions, WillOptionsBuildTheWill)
     EXPECT_TRUE(p.options->will->retain);
 }
 
+TEST(CliOptions, WipePasswordDropsIt)
+{
+    auto p = parse({"-u", "bob", "-P", "pw"});
+    ASSERT_TRUE(p.options);
+    wipe_password(*p.options);
+    EXPECT_FALSE(p.options->password);
+}
+
 TEST(CliOptions, GeneratedClientIdsDiffer)
 {
     auto a = generate_client_id("moatmq-pub");
