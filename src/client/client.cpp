@@ -122,7 +122,7 @@ private:
     };
 
     // ---- transport ----
-    awaitable<error_code> open_stream(const ConnectOptions& options);
+    awaitable<error_code> open_stream();  // uses options_
     awaitable<std::tuple<error_code, std::size_t>> read_some(asio::mutable_buffer buffer);
     awaitable<std::tuple<error_code, std::size_t>> write_all(const std::vector<asio::const_buffer>& buffers);
     awaitable<Result<Packet>> read_packet();
@@ -177,8 +177,9 @@ private:
 // ---------------------------------------------------------------------------------------------------
 // Transport
 
-awaitable<error_code> Client::Impl::open_stream(const ConnectOptions& options)
+awaitable<error_code> Client::Impl::open_stream()
 {
+    const ConnectOptions& options = options_;  // a member: outlives the coroutine
     tcp::resolver resolver(ioc_);
     auto [rec, endpoints] =
         co_await resolver.async_resolve(options.host, std::to_string(options.port), as_tuple_awaitable);
@@ -484,7 +485,7 @@ awaitable<Result<ConnectResult>> Client::Impl::do_connect(ConnectOptions options
         return ec;
     };
 
-    if (auto ec = co_await open_stream(options_)) co_return fail(ec);
+    if (auto ec = co_await open_stream()) co_return fail(ec);
 
     codec::Connect connect;
     connect.version = options_.version;
