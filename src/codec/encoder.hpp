@@ -12,7 +12,10 @@
 namespace moatmq::codec {
 
 // Appends the encoding of `packet` for protocol `version` to `out`; returns the number of bytes added.
-// On error `out` is left as it was.
+// On error `out` is left as it was. A CONNECT is encoded in its own Connect::version (the one that
+// names the protocol), whatever `version` says; AUTH cannot be encoded before 5.0
+// (reserved_packet_type). For 3.1.1, properties are omitted, CONNACK reasons become return codes
+// (to_connect_return_code) and SUBACK error reasons become 0x80.
 Result<std::size_t> encode(const Packet& packet, ProtocolVersion version, Bytes& out);
 
 // Per-type overloads for hot paths that should not build a variant.

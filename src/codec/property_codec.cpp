@@ -1,7 +1,7 @@
 // Property blocks, both directions. Decoding is one switch over the identifier with the table
 // (property_table.hpp) deciding where each may appear; a 64-bit mask of identifiers seen catches
-// duplicates of properties that may appear once [MQTT-2.2.2-?: "It is a Protocol Error to include
-// the ... more than once"]. Encoding writes present fields in identifier order.
+// duplicates of properties that may appear once (each property's section says "It is a Protocol Error
+// to include the ... more than once"). Encoding writes present fields in identifier order.
 #include "codec/property_codec.hpp"
 
 #include <cstdint>
@@ -27,7 +27,7 @@ bool read_u16_prop(ByteReader& r, std::optional<std::uint16_t>& out, bool zero_a
 {
     std::uint16_t v = 0;
     if (!r.read_u16(v)) return false;
-    // Receive Maximum 0 [MQTT-3.1.2-?] and Topic Alias 0 [MQTT-3.3.2-8] are Protocol Errors.
+    // Receive Maximum 0 (§3.1.2.11.3, §3.2.2.3.3) and Topic Alias 0 [MQTT-3.3.2-8] are Protocol Errors.
     if (v == 0 && !zero_allowed) return r.fail(CodecError::property_value_invalid);
     out = v;
     return true;
