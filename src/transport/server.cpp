@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <charconv>
@@ -293,19 +295,29 @@ private:
         auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), worker.gate, id,
                                                          std::move(info), options_.max_queued_bytes);
         const detail::SessionContext context{&factory_, &clock_, worker.read_buffer, options_.close_linger};
-        asio::co_spawn(worker.io, run_tcp_session(&worker, std::move(peer), link, context),
-                       [this, link, w = &worker](std::exception_ptr e) { end_session(*w, link, e); });
+        // The broker's Connection is created on the worker the socket is pinned to.
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link, context]() mutable {
+            w->live.insert(link.get());
+            std::shared_ptr<detail::Session<tcp::socket>> session;
+            try {
+                session = detail::open_session(std::move(peer), link, context);
+            } catch (...) {
+                end_session(*w, link, std::current_exception());
+                return;
+            }
+            if (!session) {
+                end_session(*w, link, nullptr);
+                return;
+            }
+            asio::co_spawn(w->io, detail::read_stream(session),
+                           [this, link, w, session](std::exception_ptr e) {
+                               session->end();
+                               end_session(*w, link, e);
+                           });
+        });
     }
 
-    static awaitable<void> run_tcp_session(Worker* worker, tcp::socket peer,
-                                           std::shared_ptr<detail::SocketLink> link,
-                                           detail::SessionContext context)
-    {
-        worker->live.insert(link.get());
-        co_await detail::run_session(std::move(peer), std::move(link), context);
-    }
-
-    // The co_spawn completion of a session: the socket is closed (the coroutine frame is gone).
+    // The end of a session (the co_spawn completion, or a refusal): the socket is closed.
     void end_session(Worker& worker, const std::shared_ptr<detail::SocketLink>& link,
                      std::exception_ptr e) noexcept
     {

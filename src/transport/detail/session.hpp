@@ -1,37 +1,41 @@
 #pragma once
-// The per-connection coroutine: socket <-> Connection. Private to the transport (it includes Asio).
+// Session: one connection's socket <-> Connection. Private to the transport (it includes Asio).
 //
-// A session is three loops over one stream, run as a parallel group on the connection's worker:
-//  - read:     bytes from the socket go straight to Connection::on_bytes, which decodes and handles
-//              every whole packet in them (the codec keeps any partial packet);
-//  - write:    everything queued since the last write leaves in one gather write;
-//  - deadline: a timer for Connection::next_deadline() (connect timeout, keep alive, retransmission).
-// When one loop ends (peer gone, I/O error, close() flushed, an exception) the others are cancelled.
-// Expected endings are values (as_tuple); an exception travels to the co_spawn completion, which logs
-// it and closes this connection only.
+// Reading is the connection's coroutine (read_stream): bytes from the socket go straight to
+// Connection::on_bytes, which decodes and handles every whole packet in them (the codec keeps any
+// partial packet). When it ends (peer gone, I/O error, the socket closed by abort or linger, an
+// exception) its co_spawn completion in server.cpp ends the session and calls Connection::on_closed. Expected
+// endings are values (as_tuple); an exception travels to that completion, which logs it and closes this
+// connection only.
 //
-// Stream types plug in through read_loop() and linger() overloads: plain TCP reads with a readiness
-// wait and a non-blocking read into the worker's shared buffer, so an idle TCP connection holds no
-// read buffer at all. A TLS or WebSocket stream (a later issue) adds its own overloads; the write and
-// deadline loops are generic.
+// Writing and the deadline are plain completion handlers, not coroutines, so that an idle connection
+// holds one suspended coroutine and nothing else (no read buffer, no writer frame, no pending timer
+// unless the Connection has a deadline):
+//  - write:    the first packet queued in a turn posts one write for the end of the turn, which sends
+//              everything queued with one gather write, and again until the queue is empty;
+//  - deadline: one timer for Connection::next_deadline() (connect timeout, keep alive, retransmission).
+//              A later deadline does not re-arm it: it fires early, finds nothing due, and re-arms.
+//  - close():  after the final write, half-close and give the peer `close_linger` to close its side
+//              (so that our last packet is not lost to a reset), reading and dropping meanwhile.
+//
+// Stream types plug in through read_loop() and shutdown_send() overloads: plain TCP reads with a
+// readiness wait and a non-blocking read into the worker's shared buffer, so an idle TCP connection
+// holds no read buffer at all. A TLS or WebSocket stream (a later issue) adds its own overloads.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "observe/log.hpp"
 #include "transport/detail/socket_link.hpp"
 #include "transport/server.hpp"
 
@@ -53,11 +57,6 @@ struct SessionContext {
     std::chrono::milliseconds close_linger{};
 };
 
-inline bool was_cancelled(const asio::cancellation_state& state)
-{
-    return state.cancelled() != asio::cancellation_type::none;
-}
-
 // Words for the "connection closed" log line.
 inline std::string describe_io_end(const boost::system::error_code& ec)
 {
@@ -67,25 +66,186 @@ inline std::string describe_io_end(const boost::system::error_code& ec)
     return ec.message();
 }
 
-// Hands bytes to the connection, unless it is closing (then input is read and dropped, so that the
-// peer's last packets do not turn our close into a reset).
-inline void deliver(SocketLink& link, ByteView bytes)
-{
-    if (link.close_requested() || link.aborted() || link.connection() == nullptr) return;
-    link.connection()->on_bytes(bytes);
-    link.after_connection_call();
-}
+template <class Stream>
+class Session final : public SessionHooks, public std::enable_shared_from_this<Session<Stream>> {
+public:
+    Session(Stream stream, std::shared_ptr<SocketLink> link, SessionContext context)
+        : stream_(std::move(stream)),
+          timer_(stream_.get_executor()),
+          link_(std::move(link)),
+          context_(context)
+    {
+        link_->set_hooks(this);
+    }
+    ~Session() { link_->set_hooks(nullptr); }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    Stream& stream() noexcept { return stream_; }
+    SocketLink& link() noexcept { return *link_; }
+    const SessionContext& context() const noexcept { return context_; }
+    bool lingering() const noexcept { return lingering_; }
+
+    // Bytes from the socket for the connection, unless it is closing (then they are dropped, so that the
+    // peer's last packets do not turn our close into a reset).
+    void deliver(ByteView bytes)
+    {
+        if (link_->close_requested() || link_->aborted() || link_->connection() == nullptr) return;
+        link_->connection()->on_bytes(bytes);
+        link_->after_connection_call();
+    }
+
+    // The reading coroutine has ended: nothing of this session may run any more.
+    void end() noexcept
+    {
+        ended_ = true;
+        ++timer_generation_;
+        close_socket();
+        link_->set_hooks(nullptr);
+    }
+
+    // --- SessionHooks ---
+    void want_write() override
+    {
+        if (ended_ || write_scheduled_ || writing_) return;
+        write_scheduled_ = true;
+        asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+            self->write_scheduled_ = false;
+            self->write_queued();
+        });
+    }
+
+    void deadline_changed() override
+    {
+        if (ended_ || lingering_) return;
+        const auto wanted = link_->current_deadline();
+        if (!wanted) {
+            if (timer_pending_) {
+                ++timer_generation_;
+                timer_pending_ = false;
+                timer_.cancel();
+            }
+            return;
+        }
+        if (timer_pending_ && armed_ <= *wanted) return;  // fires early, then re-arms for `wanted`
+        arm_timer(*wanted, false);
+    }
+
+    void abort_io() override { close_socket(); }
+
+private:
+    void close_socket() noexcept
+    {
+        boost::system::error_code ignored;
+        stream_.lowest_layer().close(ignored);
+        timer_.cancel();
+    }
+
+    void write_queued()
+    {
+        if (ended_ || writing_) return;
+        if (!link_->has_pending()) {
+            if (link_->close_requested() && !lingering_) start_linger();
+            return;
+        }
+        link_->take_pending(writing_packets_);
+        buffers_.clear();
+        for (const auto& packet : writing_packets_)
+            buffers_.emplace_back(packet->data(), packet->size());
+        writing_ = true;
+        asio::async_write(stream_, buffers_,
+                          [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                              self->written(ec, n);
+                          });
+    }
+
+    void written(boost::system::error_code ec, std::size_t n)
+    {
+        writing_ = false;
+        link_->written(n);
+        writing_packets_.clear();  // releases the shared packets now, not at the next write
+        if (ended_) return;
+        if (ec) {
+            link_->abort(describe_io_end(ec));
+            return;
+        }
+        write_queued();
+    }
+
+    void start_linger()
+    {
+        lingering_ = true;
+        boost::system::error_code ec;
+        stream_.lowest_layer().shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) {
+            close_socket();
+            return;
+        }
+        arm_timer(std::chrono::steady_clock::now() + context_.close_linger, true);
+    }
+
+    void arm_timer(TimePoint at, bool linger)
+    {
+        const auto generation = ++timer_generation_;
+        armed_ = at;
+        timer_pending_ = true;
+        timer_.expires_at(at);
+        timer_.async_wait([self = this->shared_from_this(), generation, linger](
+                              boost::system::error_code ec) { self->timer_fired(generation, linger, ec); });
+    }
+
+    void timer_fired(std::uint64_t generation, bool linger, boost::system::error_code ec)
+    {
+        if (ended_ || generation != timer_generation_) return;  // stale: re-armed or cancelled since
+        timer_pending_ = false;
+        if (ec) return;
+        if (linger) {
+            close_socket();  // the peer did not close in time; the reader ends
+            return;
+        }
+        const auto now = context_.clock->now();
+        const auto due = link_->current_deadline();
+        if (due && *due <= now) {
+            try {
+                link_->connection()->on_timer(now);
+            } catch (const std::exception& e) {
+                log::error("connection {}: on_timer failed: {}", link_->id(), e.what());
+                link_->abort("internal error");
+                return;
+            }
+        }
+        deadline_changed();
+    }
+
+    Stream stream_;
+    asio::steady_timer timer_;
+    std::shared_ptr<SocketLink> link_;
+    SessionContext context_;
+    std::vector<broker::SharedBytes> writing_packets_;
+    std::vector<asio::const_buffer> buffers_;
+    TimePoint armed_{};
+    std::uint64_t timer_generation_ = 0;
+    bool timer_pending_ = false;
+    bool write_scheduled_ = false;
+    bool writing_ = false;
+    bool lingering_ = false;
+    bool ended_ = false;
+};
 
 // Plain TCP. The socket is non-blocking. It reads before it waits: Asio's readiness wait only sees
 // data that arrives after it starts, so the socket is drained (a short read or would_block) first.
-inline awaitable<void> read_loop(tcp::socket& socket, SocketLink* link, std::span<std::byte> buffer)
+// Ends when the peer closes, on an I/O error, or when the socket is closed under it (abort, linger).
+inline awaitable<void> read_stream(std::shared_ptr<Session<tcp::socket>> session)
 {
+    auto& socket = session->stream();
+    auto& link = session->link();
+    const auto buffer = session->context().read_buffer;
     bool wait = false;
     for (;;) {
         if (wait) {
             auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, asio::as_tuple(use_awaitable));
             if (ec) {
-                link->set_end_reason(describe_io_end(ec));
+                link.set_end_reason(describe_io_end(ec));
                 co_return;
             }
         }
@@ -95,11 +255,11 @@ inline awaitable<void> read_loop(tcp::socket& socket, SocketLink* link, std::spa
             const std::size_t n = socket.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
             if (ec == asio::error::would_block || ec == asio::error::try_again) break;
             if (ec) {
-                link->set_end_reason(describe_io_end(ec));
+                link.set_end_reason(describe_io_end(ec));
                 co_return;
             }
-            deliver(*link, ByteView{buffer.data(), n});
-            if (link->aborted()) co_return;
+            session->deliver(ByteView{buffer.data(), n});
+            if (link.aborted()) co_return;
             if (n < buffer.size()) break;  // drained
             if (reads == kMaxReadsPerTurn) {
                 wait = false;  // more is waiting: come back after the others had their turn
@@ -110,119 +270,22 @@ inline awaitable<void> read_loop(tcp::socket& socket, SocketLink* link, std::spa
     }
 }
 
-// After a close() has been flushed: half-close, then read and drop until the peer closes its side or
-// the linger time is up.
-inline awaitable<void> drain(tcp::socket& socket, std::span<std::byte> buffer)
-{
-    for (;;) {
-        boost::system::error_code ec;
-        socket.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) {
-            auto [wait_ec] =
-                co_await socket.async_wait(tcp::socket::wait_read, asio::as_tuple(use_awaitable));
-            if (wait_ec) co_return;
-        } else if (ec) {
-            co_return;
-        }
-    }
-}
-
-inline awaitable<void> linger(tcp::socket& socket, std::span<std::byte> buffer,
-                              std::chrono::milliseconds timeout)
-{
-    using namespace asio::experimental::awaitable_operators;
-    boost::system::error_code ec;
-    socket.shutdown(tcp::socket::shutdown_send, ec);
-    if (ec) co_return;
-    asio::steady_timer timer(socket.get_executor(), timeout);
-    co_await (drain(socket, buffer) || timer.async_wait(asio::as_tuple(use_awaitable)));
-}
-
+// Creates the session and the broker's Connection for an accepted stream, on the connection's worker.
+// Returns nullptr when the broker refuses the connection (the link says why; the socket is closed).
 template <class Stream>
-awaitable<void> write_loop(Stream& stream, SocketLink* link)
+std::shared_ptr<Session<Stream>> open_session(Stream stream, std::shared_ptr<SocketLink> link,
+                                              SessionContext context)
 {
-    std::vector<broker::SharedBytes> writing;
-    std::vector<asio::const_buffer> buffers;
-    for (;;) {
-        if (!link->writer_has_work()) {
-            if (link->close_requested() || link->aborted()) co_return;
-            link->set_writer_idle(true);
-            co_await link->wake_timer().async_wait(asio::as_tuple(use_awaitable));
-            link->set_writer_idle(false);
-            if (was_cancelled(co_await asio::this_coro::cancellation_state)) co_return;
-            continue;
-        }
-        link->take_pending(writing);
-        buffers.clear();
-        for (const auto& packet : writing)
-            buffers.emplace_back(packet->data(), packet->size());
-        auto [ec, n] = co_await asio::async_write(stream, buffers, asio::as_tuple(use_awaitable));
-        link->written(n);
-        writing.clear();  // releases the shared packets now, not at the next write
-        if (ec) {
-            link->set_end_reason(describe_io_end(ec));
-            co_return;
-        }
-    }
-}
-
-inline awaitable<void> deadline_loop(SocketLink* link, const Clock* clock)
-{
-    for (;;) {
-        link->arm_deadline();
-        auto [ec] = co_await link->deadline_timer().async_wait(asio::as_tuple(use_awaitable));
-        if (was_cancelled(co_await asio::this_coro::cancellation_state) || link->aborted()) co_return;
-        if (!ec && !link->close_requested() && link->connection() != nullptr) {
-            link->connection()->on_timer(clock->now());
-        }
-    }
-}
-
-// One connection, from the factory to the last byte. `stream` lives in this frame; the loops borrow
-// it, and this frame outlives them (it awaits the group).
-// Points the link at the session's socket and timers, and away from them when the frame ends (also
-// when it unwinds, or is destroyed with its io_context).
-class AttachedIo {
-public:
-    AttachedIo(SocketLink& link, LowestSocket& socket, Timer& wake, Timer& deadline) : link_(link)
-    {
-        link_.attach(&socket, &wake, &deadline);
-    }
-    ~AttachedIo() { link_.detach_io(); }
-    AttachedIo(const AttachedIo&) = delete;
-    AttachedIo& operator=(const AttachedIo&) = delete;
-
-private:
-    SocketLink& link_;
-};
-
-template <class Stream>
-awaitable<void> run_session(Stream stream, std::shared_ptr<SocketLink> link, SessionContext context)
-{
-    Timer wake(stream.get_executor(), TimePoint::max());
-    Timer deadline(stream.get_executor(), TimePoint::max());
-    const AttachedIo attached(*link, stream.lowest_layer(), wake, deadline);
+    auto session = std::make_shared<Session<Stream>>(std::move(stream), link, context);
     link->set_connection((*context.factory)(link->info(), link));
     if (link->connection() == nullptr) {
         link->set_end_reason("refused by broker");
-        co_return;
+        session->end();
+        return nullptr;
     }
-
-    auto executor = co_await asio::this_coro::executor;
-    auto [order, read_error, write_error, deadline_error] =
-        co_await asio::experimental::make_parallel_group(
-            asio::co_spawn(executor, read_loop(stream, link.get(), context.read_buffer), asio::deferred),
-            asio::co_spawn(executor, write_loop(stream, link.get()), asio::deferred),
-            asio::co_spawn(executor, deadline_loop(link.get(), context.clock), asio::deferred))
-            .async_wait(asio::experimental::wait_for_one(), asio::deferred);
-
-    // Only the loop that ended first matters: the others ended because they were cancelled.
-    const std::exception_ptr errors[] = {read_error, write_error, deadline_error};
-    if (errors[order[0]]) std::rethrow_exception(errors[order[0]]);
-
-    if (link->close_requested() && !link->aborted()) {
-        co_await linger(stream, context.read_buffer, context.close_linger);
-    }
+    link->after_connection_call();  // arms the connect timeout
+    if (link->has_pending()) session->want_write();
+    return session;
 }
 
 }  // namespace moatmq::transport::detail
