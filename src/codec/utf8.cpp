@@ -67,6 +67,14 @@ CodecError check(std::string_view text) noexcept
             if (doubtful != 0) break;
             i += 8;
         }
+        // The last 1..7 bytes: one overlapping word ending at n, when the string is long enough.
+        if (i < n && n >= 8 && n - i < 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p + n - 8, 8);
+            std::uint64_t doubtful = (word & kHigh) | has_zero_byte(word);
+            if constexpr (TopicName) doubtful |= has_zero_byte(word ^ kPlus) | has_zero_byte(word ^ kHash);
+            if (doubtful == 0) break;
+        }
         if (i == n) break;
         const unsigned c = p[i];
         if (c < 0x80u) {

@@ -62,5 +62,31 @@ TEST(Utf8, TopicNameCheckRefusesWildcards_MQTT_3_3_2_2)
     EXPECT_EQ(check_topic_name_chars("\xc3"), CodecError::invalid_utf8);
 }
 
+// The checks read eight bytes at a time; a bad byte must be found wherever it sits in the word.
+TEST(Utf8, BadByteFoundAtEveryPositionOfLongStrings)
+{
+    for (std::size_t length : {8u, 9u, 15u, 16u, 17u, 31u}) {
+        const std::string clean(length, 'a');
+        EXPECT_EQ(check_utf8(clean), kOk);
+        EXPECT_EQ(check_topic_name_chars(clean), kOk);
+        for (std::size_t at = 0; at < length; ++at) {
+            std::string s = clean;
+            s[at] = '\0';
+            EXPECT_EQ(check_utf8(s), CodecError::null_character) << length << " " << at;
+            s[at] = '+';
+            EXPECT_EQ(check_topic_name_chars(s), CodecError::topic_name_invalid) << length << " " << at;
+            EXPECT_EQ(check_utf8(s), kOk);
+            s[at] = '#';
+            EXPECT_EQ(check_topic_name_chars(s), CodecError::topic_name_invalid) << length << " " << at;
+            s[at] = '\xff';
+            EXPECT_EQ(check_utf8(s), CodecError::invalid_utf8) << length << " " << at;
+            std::string multi = clean;
+            multi.replace(at, 1, "\xc3\xa9");
+            EXPECT_EQ(check_utf8(multi), kOk) << length << " " << at;
+            EXPECT_EQ(check_topic_name_chars(multi), kOk) << length << " " << at;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace moatmq::codec::detail
