@@ -309,12 +309,11 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
             // Shared-subscription messages whose delivery has not started, and QoS 1 ones not yet
             // acknowledged, go to another member of the group; a QoS 2 delivery in progress must be
             // completed by this client when it returns (spec §4.8.2).
-            std::deque<QueuedMessage> kept;
-            for (auto& item : session->queue) {
-                (item.shared_group != 0 ? shared.push_back(std::move(item))
-                                        : kept.push_back(std::move(item)));
-            }
-            session->queue = std::move(kept);
+            session->queue.remove_if([&shared](QueuedMessage& item) {
+                if (item.shared_group == 0) return false;
+                shared.push_back(std::move(item));
+                return true;
+            });
             std::erase_if(session->inflight, [&shared](InflightMessage& inflight) {
                 if (inflight.queued.shared_group == 0 ||
                     inflight.stage != InflightMessage::Stage::awaiting_puback) {

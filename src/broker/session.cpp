@@ -21,12 +21,10 @@ std::uint16_t Session::allocate_packet_id()
 
 std::size_t Session::drop_expired(TimePoint now)
 {
-    const auto before = queue.size();
     // [MQTT-3.3.2-5]: a message whose expiry has passed and whose delivery has not started is deleted.
-    std::erase_if(queue, [now](const QueuedMessage& m) {
+    return queue.remove_if([now](const QueuedMessage& m) {
         return m.message->expires_at.has_value() && *m.message->expires_at <= now;
     });
-    return before - queue.size();
 }
 
 }  // namespace moatmq::broker

@@ -17,7 +17,6 @@
 // Takeover: a new connection for the same client id becomes the owner under the lock and bumps
 // `generation`; the previous owner notices (owner_generation != generation) and touches nothing more.
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +27,7 @@
 #include "broker/client_link.hpp"
 #include "broker/delivery.hpp"
 #include "broker/message.hpp"
+#include "broker/message_queue.hpp"
 #include "codec/packet.hpp"
 #include "common/clock.hpp"
 
@@ -82,8 +82,8 @@ public:
     bool connected = false;                          // a connection is attached
     bool drain_posted = false;                       // a drain task is on its way to the owner
     bool overflow_warned = false;                    // the queue-full warning was logged for this episode
-    std::deque<QueuedMessage> queue;                 // not yet sent (offline, or waiting for quota)
-    std::deque<InflightMessage> inflight;            // sent, unacknowledged, in send order
+    MessageQueue<QueuedMessage> queue;               // not yet sent (offline, or waiting for quota)
+    std::vector<InflightMessage> inflight;           // sent, unacknowledged, in send order
     std::unordered_set<std::uint16_t> inbound_qos2;  // PUBREC sent, PUBREL not yet received
     std::uint16_t last_packet_id = 0;
     std::size_t subscription_count = 0;      // filters held in the router, for max_subscriptions

@@ -1,0 +1,57 @@
+#pragma once
+// MessageQueue: a FIFO that costs nothing while empty. std::deque allocates on construction in
+// libstdc++ (about 600 bytes), and every session has a queue, idle ones included; this keeps the
+// elements in a vector from `head_` on and compacts when the consumed prefix dominates.
+#include <algorithm>
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+namespace moatmq::broker {
+
+template <class T>
+class MessageQueue {
+public:
+    bool empty() const noexcept { return head_ == items_.size(); }
+    std::size_t size() const noexcept { return items_.size() - head_; }
+
+    void push_back(T item) { items_.push_back(std::move(item)); }
+    T& front() noexcept { return items_[head_]; }
+    void pop_front()
+    {
+        items_[head_] = T{};  // release what the element holds now, not at the next compaction
+        if (++head_ == items_.size()) {
+            clear();
+        } else if (head_ >= 64 && head_ * 2 >= items_.size()) {
+            items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+            head_ = 0;
+        }
+    }
+    void clear() noexcept
+    {
+        items_.clear();
+        items_.shrink_to_fit();  // an idle session holds no buffer
+        head_ = 0;
+    }
+
+    auto begin() noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+    auto end() noexcept { return items_.end(); }
+    auto begin() const noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+    auto end() const noexcept { return items_.end(); }
+
+    // Removes the elements matching `pred`, keeping the order of the rest; returns how many.
+    template <class Pred>
+    std::size_t remove_if(Pred pred)
+    {
+        const auto before = size();
+        items_.erase(std::remove_if(begin(), end(), pred), items_.end());
+        if (empty()) clear();
+        return before - size();
+    }
+
+private:
+    std::vector<T> items_;
+    std::size_t head_ = 0;
+};
+
+}  // namespace moatmq::broker

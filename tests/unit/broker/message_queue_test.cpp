@@ -1,0 +1,48 @@
+#include "broker/message_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+namespace moatmq::broker {
+namespace {
+
+TEST(MessageQueue, IsFirstInFirstOutAcrossCompactions)
+{
+    MessageQueue<int> queue;
+    int next_in = 0;
+    int next_out = 0;
+    for (int round = 0; round < 50; ++round) {
+        for (int i = 0; i < 37; ++i)
+            queue.push_back(next_in++);
+        for (int i = 0; i < 30 && !queue.empty(); ++i) {
+            ASSERT_EQ(queue.front(), next_out++);
+            queue.pop_front();
+        }
+    }
+    EXPECT_EQ(queue.size(), static_cast<std::size_t>(next_in - next_out));
+    std::vector<int> rest(queue.begin(), queue.end());
+    ASSERT_FALSE(rest.empty());
+    EXPECT_EQ(rest.front(), next_out);
+    EXPECT_EQ(rest.back(), next_in - 1);
+}
+
+TEST(MessageQueue, RemoveIfKeepsOrderAndPoppedElementsAreReleased)
+{
+    MessageQueue<std::shared_ptr<int>> queue;
+    auto watched = std::make_shared<int>(0);
+    queue.push_back(watched);
+    for (int i = 1; i < 6; ++i)
+        queue.push_back(std::make_shared<int>(i));
+    queue.pop_front();
+    EXPECT_EQ(watched.use_count(), 1);  // not held until the next compaction
+    EXPECT_EQ(queue.remove_if([](const std::shared_ptr<int>& p) { return *p % 2 == 0; }), 2u);
+    std::vector<int> rest;
+    for (auto& p : queue)
+        rest.push_back(*p);
+    EXPECT_EQ(rest, (std::vector<int>{1, 3, 5}));
+}
+
+}  // namespace
+}  // namespace moatmq::broker
