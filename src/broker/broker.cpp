@@ -39,7 +39,7 @@ Broker::~Broker() = default;
 std::unique_ptr<Connection> Broker::accept(ConnectionInfo info, std::shared_ptr<ClientLink> link)
 {
     auto connection = std::make_shared<ClientConnection>(*core_, std::move(info), link);
-    core_->register_connection(connection, link);
+    core_->register_connection(connection, std::move(link));
     return std::make_unique<ConnectionHandle>(std::move(connection));
 }
 

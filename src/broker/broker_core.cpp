@@ -128,9 +128,9 @@ void BrokerCore::reroute_shared(std::vector<QueuedMessage> items, SessionId from
         if (!delivery) continue;
         auto session = find_session(delivery->session);
         if (!session) continue;
-        deliver(*session,
-                QueuedMessage{item.message, delivery->qos, delivery->retain,
-                              std::move(delivery->subscription_ids), delivery->shared_group, item.encoding});
+        deliver(*session, QueuedMessage{std::move(item.message), delivery->qos, delivery->retain,
+                                        std::move(delivery->subscription_ids), delivery->shared_group,
+                                        std::move(item.encoding)});
     }
 }
 
@@ -396,6 +396,7 @@ void BrokerCore::on_timer(TimePoint now)
 
 void BrokerCore::publish_sys(TimePoint now)
 {
+    std::lock_guard lock(sys_mutex_);  // SysTopics is single-threaded; on_timer may not be
     SysSnapshot snapshot;
     snapshot.stats = stats_.snapshot();
     snapshot.uptime = now - stats_.started;

@@ -7,8 +7,9 @@
 //   registry_mutex_ (shared on the publish path, exclusive on connect/close/expiry)
 //   -> Session::mutex (one session at a time)
 //   -> the router's internal locks (leaf).
-// timers_mutex_ and connections_mutex_ are leaves too, never held while taking another lock.
-// Wills are published, and takeover/shutdown notices posted, only after every lock is released.
+// timers_mutex_, connections_mutex_ are leaves too; sys_mutex_ is held while publishing $SYS, never held
+// while taking another lock. Wills are published, and takeover/shutdown notices posted, only after every lock
+// is released.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -132,6 +133,7 @@ private:
     mutable std::mutex timers_mutex_;
     std::multimap<TimePoint, std::weak_ptr<Session>> timers_;
     std::optional<TimePoint> next_sys_;
+    std::mutex sys_mutex_;  // leaf; guards sys_topics_
     SysTopics sys_topics_;
 };
 
