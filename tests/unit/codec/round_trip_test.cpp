@@ -200,7 +200,7 @@ TEST(RoundTrip, EveryPacketType_31)
     for (auto p : samples_311()) {
         if (auto* c = std::get_if<Connect>(&p)) {
             c->version = ProtocolVersion::v31;
-            if (c->client_id.empty()) c->client_id = "x";  // 3.1 needs 1..23 characters
+            if (c->client_id.empty()) c->client_id.push_back('x');  // 3.1 needs 1..23 characters
         }
         expect_round_trip(p, ProtocolVersion::v31);
     }
