@@ -112,13 +112,18 @@ public:
         if (std::holds_alternative<codec::Suback>(decoded->packet)) subscribed_ = true;
     }
     std::size_t queued_bytes() const noexcept override { return 0; }
-    void close() override {}
+    void close() override { finish(); }  // the transport reports the close on the next turn
     void post(std::function<void()> task) override { worker_.post(std::move(task)); }
 
     std::size_t distinct() const
     {
         std::lock_guard lock(mutex_);
         return payloads_.size();
+    }
+    std::set<std::string> payload_set() const
+    {
+        std::lock_guard lock(mutex_);
+        return payloads_;
     }
     std::size_t publishes() const
     {
@@ -199,6 +204,65 @@ TEST(Broker, PublishersOnTwoThreadsDeliverEveryQos1MessageExactlyOnce)
     }  // workers joined before the broker goes
     EXPECT_EQ(broker.stats().messages_received.load(), 4000u);
     EXPECT_EQ(broker.stats().messages_sent.load(), 4000u);
+}
+
+TEST(Broker, TakeoversAcrossThreadsKeepTheSessionConsistent)
+{
+    SteadyClock clock;
+    BrokerOptions options;
+    options.sys_interval = 0ms;
+    options.max_queued_messages = 100'000;
+    Broker broker(options, clock);
+    std::vector<std::shared_ptr<ThreadedClient>> incarnations;
+    {
+        Worker a;
+        Worker b;
+        auto publisher = std::make_shared<ThreadedClient>(a);
+        publisher->start(broker);
+        publisher->send_packet(connect_packet("pub"));
+        constexpr int kMessages = 1000;
+        constexpr int kIncarnations = 20;
+        for (int n = 0; n < kIncarnations; ++n) {
+            auto c = std::make_shared<ThreadedClient>(n % 2 ? a : b);
+            c->start(broker);
+            auto connect = connect_packet("roaming");
+            connect.clean_start = n == 0;
+            connect.properties.session_expiry_interval = 3600;
+            c->send_packet(connect);
+            if (n == 0) {
+                codec::Subscribe subscribe;
+                subscribe.packet_id = 1;
+                subscribe.subscriptions.push_back(
+                    {"r", codec::SubscriptionOptions{codec::QoS::at_least_once}});
+                c->send_packet(subscribe);
+                ASSERT_TRUE(wait_for([&] { return c->subscribed_.load(); }));
+            }
+            incarnations.push_back(c);
+            for (int i = n * kMessages / kIncarnations; i < (n + 1) * kMessages / kIncarnations; ++i) {
+                codec::Publish publish;
+                publish.topic = "r";
+                publish.payload = to_bytes(std::to_string(i));
+                publish.qos = codec::QoS::at_least_once;
+                publish.packet_id = static_cast<std::uint16_t>(i + 1);
+                publisher->send_packet(publish);
+            }
+        }
+        // Every message reaches some incarnation (QoS 1: at least once, a resend may repeat one).
+        auto distinct = [&] {
+            std::set<std::string> all;
+            for (auto& c : incarnations) {
+                auto got = c->payload_set();
+                all.insert(got.begin(), got.end());
+            }
+            return all.size();
+        };
+        EXPECT_TRUE(wait_for([&] { return distinct() == std::size_t{kMessages}; })) << distinct();
+        EXPECT_TRUE(wait_for([&] { return broker.stats().clients_connected.load() == 2; }));
+        publisher->finish();
+        incarnations.back()->finish();
+        EXPECT_TRUE(wait_for([&] { return broker.stats().clients_connected.load() == 0; }));
+    }
+    EXPECT_EQ(broker.stats().clients_total.load(), 1u);  // the persistent session remains
 }
 
 }  // namespace
