@@ -31,15 +31,13 @@ codec::Publish make_publish(const Message& message, codec::QoS qos, bool retain,
 SharedBytes PublishEncoding::qos0(const Message& message, bool retain, codec::ProtocolVersion version)
 {
     const bool v5 = version == codec::ProtocolVersion::v5;
-    std::lock_guard lock(mutex_);
-    auto& slot = slots_[v5 ? 1 : 0][retain ? 1 : 0];
-    if (!slot) {
+    auto& slot = slots_[(v5 ? 2u : 0u) + (retain ? 1u : 0u)];
+    std::call_once(slot.once, [&] {
         auto publish = make_publish(message, codec::QoS::at_most_once, retain, {}, version, TimePoint{});
         auto bytes = std::make_shared<Bytes>();
-        if (!codec::encode(publish, version, *bytes)) return nullptr;
-        slot = std::move(bytes);
-    }
-    return slot;
+        if (codec::encode(publish, version, *bytes)) slot.bytes = std::move(bytes);
+    });
+    return slot.bytes;
 }
 
 }  // namespace moatmq::broker

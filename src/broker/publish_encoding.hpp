@@ -37,8 +37,13 @@ public:
     SharedBytes qos0(const Message& message, bool retain, codec::ProtocolVersion version);
 
 private:
-    std::mutex mutex_;
-    std::array<std::array<SharedBytes, 2>, 2> slots_;  // [5.0][retain]
+    // Each variant is encoded exactly once; after that, call_once costs receivers one atomic load
+    // and no lock, so fan-out threads do not contend here.
+    struct Slot {
+        std::once_flag once;
+        SharedBytes bytes;
+    };
+    std::array<Slot, 4> slots_;  // [5.0 * 2 + retain]
 };
 
 }  // namespace moatmq::broker

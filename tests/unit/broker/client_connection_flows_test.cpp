@@ -418,5 +418,29 @@ TEST_F(FlowLimitsTest, SharedGroupPrefersConnectedMembers)
     EXPECT_EQ(online.received_of<codec::Publish>().size(), 4u);
 }
 
+TEST_F(FlowLimitsTest, Qos0EncodingIsSharedAmongReceiversOfAVariant)
+{
+    std::vector<TestClient*> subs;
+    for (int i = 0; i < 3; ++i) {
+        auto& c = client(i == 2 ? codec::ProtocolVersion::v311 : codec::ProtocolVersion::v5);
+        c.connect("s" + std::to_string(i));
+        c.subscribe("t");
+        c.received();
+        subs.push_back(&c);
+    }
+    auto& pub = client();
+    pub.connect("pub");
+    pub.publish("t", "shared");
+    settle();
+    auto a = subs[0]->link().take_sent();
+    auto b = subs[1]->link().take_sent();
+    auto c = subs[2]->link().take_sent();
+    ASSERT_EQ(a.size(), 1u);
+    ASSERT_EQ(b.size(), 1u);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(a[0].get(), b[0].get());  // the same bytes, not a copy
+    EXPECT_NE(a[0].get(), c[0].get());  // 3.1.1 is another variant
+}
+
 }  // namespace
 }  // namespace moatmq::broker::test
