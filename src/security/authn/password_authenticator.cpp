@@ -1,0 +1,236 @@
+#include "security/authn/password_authenticator.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "security/authn/authn_crypto.hpp"
+#include "security/authn/authn_error.hpp"
+#include "security/authn/scram.hpp"
+
+namespace moatmq::security::authn {
+
+struct PasswordAuthenticator::Shared {
+    Shared(ThrottleOptions options, const Clock& clock) : throttle(options, clock) {}
+
+    std::mutex mutex;
+    FailureThrottle throttle;
+    Bytes scram_fake_key = Bytes(32);  // salts shown to unknown users (ScramServer)
+
+    Duration failed(std::string_view address, std::string_view user)
+    {
+        const std::lock_guard lock{mutex};
+        return throttle.record_failure(address, user);
+    }
+    void succeeded(std::string_view user)
+    {
+        const std::lock_guard lock{mutex};
+        throttle.record_success(user);
+    }
+    bool banned(std::string_view address, std::string_view user)
+    {
+        const std::lock_guard lock{mutex};
+        return throttle.banned(address, user);
+    }
+};
+
+namespace {
+
+AuthDecision accept(AuthMethod method, std::string identity)
+{
+    AuthDecision d;
+    d.outcome = AuthDecision::Outcome::accept;
+    d.reason = AuthReason::success;
+    d.method = method;
+    d.identity = std::move(identity);
+    return d;
+}
+
+AuthDecision reject(AuthReason reason, AuthMethod method, std::string reason_string, std::string log_detail)
+{
+    AuthDecision d;
+    d.outcome = AuthDecision::Outcome::reject;
+    d.reason = reason;
+    d.method = method;
+    d.reason_string = std::move(reason_string);
+    d.log_detail = std::move(log_detail);
+    return d;
+}
+
+AuthDecision banned_decision(AuthMethod method)
+{
+    auto d = reject(AuthReason::banned, method, "too many failed attempts",
+                    "address or user name banned after repeated failures");
+    d.security_event = true;
+    return d;
+}
+
+class ScramConversation final : public AuthConversation {
+public:
+    ScramConversation(std::shared_ptr<PasswordAuthenticator::Shared> shared, ScramServer server,
+                      std::string address)
+        : shared_(std::move(shared)), server_(std::move(server)), address_(std::move(address))
+    {
+    }
+
+    std::string_view method_name() const noexcept override { return mechanism_name(server_.mechanism()); }
+
+    AuthDecision step(ByteView auth_data) override
+    {
+        auto final_message = server_.client_final(as_chars(auth_data));
+        if (!final_message) {
+            const bool wrong_proof = final_message.error() == AuthnError::scram_invalid_proof;
+            auto d = reject(wrong_proof ? AuthReason::bad_username_or_password : AuthReason::not_authorized,
+                            AuthMethod::scram, "authentication failed",
+                            std::string{method_name()} + ": " + final_message.error().message());
+            d.delay = shared_->failed(address_, server_.username());
+            return d;
+        }
+        shared_->succeeded(server_.username());
+        auto d = accept(AuthMethod::scram, server_.username());
+        d.auth_data = to_bytes(*final_message);
+        return d;
+    }
+
+private:
+    std::shared_ptr<PasswordAuthenticator::Shared> shared_;
+    ScramServer server_;
+    std::string address_;
+};
+
+}  // namespace
+
+PasswordAuthenticator::PasswordAuthenticator(AuthPolicy policy, std::shared_ptr<const PasswordFile> passwords,
+                                             const Clock& clock)
+    : policy_(std::move(policy)),
+      shared_(std::make_shared<Shared>(policy_.throttle, clock)),
+      passwords_(std::move(passwords))
+{
+    if (!crypto::random_bytes(shared_->scram_fake_key))
+        throw std::runtime_error("no randomness for the SCRAM unknown-user key");
+}
+
+PasswordAuthenticator::~PasswordAuthenticator() = default;
+
+void PasswordAuthenticator::replace_password_file(std::shared_ptr<const PasswordFile> passwords)
+{
+    const std::lock_guard lock{passwords_mutex_};
+    passwords_ = std::move(passwords);
+}
+
+std::shared_ptr<const PasswordFile> PasswordAuthenticator::passwords() const
+{
+    const std::lock_guard lock{passwords_mutex_};
+    return passwords_;
+}
+
+PasswordAuthenticator::Stats PasswordAuthenticator::stats() const
+{
+    const std::lock_guard lock{shared_->mutex};
+    return {shared_->throttle.tracked(), shared_->throttle.banned_count()};
+}
+
+AuthDecision PasswordAuthenticator::authenticate(const AuthRequest& request)
+{
+    // 1. MQTT 5 enhanced authentication.
+    if (request.auth_method) {
+        const auto mechanism = mechanism_from_name(*request.auth_method);
+        if (!mechanism ||
+            std::find(policy_.scram.begin(), policy_.scram.end(), *mechanism) == policy_.scram.end())
+            return reject(AuthReason::bad_authentication_method, AuthMethod::scram,
+                          "unsupported authentication method",
+                          "authentication method not offered: " + std::string{*request.auth_method});
+        return start_scram(request, *mechanism);
+    }
+
+    // 2. Identity from the TLS layer.
+    if (request.tls_identity) {
+        const auto method = request.tls_identity_is_psk ? AuthMethod::psk : AuthMethod::certificate;
+        const std::string identity{*request.tls_identity};
+        if (request.username && *request.username != identity)
+            return reject(AuthReason::bad_username_or_password, method,
+                          "user name differs from the TLS identity",
+                          "CONNECT user name differs from the TLS identity");
+        if (request.password == nullptr) return accept(method, identity);
+        return check_password(request, identity, method);
+    }
+
+    // 3. User name and password.
+    if (request.password != nullptr) {
+        if (!request.listener_tls && !request.listener_loopback && !policy_.allow_plaintext_passwords) {
+            auto d =
+                reject(AuthReason::not_authorized, AuthMethod::password,
+                       "passwords are refused on this unencrypted listener; use TLS",
+                       "password sent over a plaintext network listener (allow_plaintext_passwords = false)");
+            d.security_event = true;
+            return d;
+        }
+        if (!request.username || request.username->empty())
+            return reject(AuthReason::bad_username_or_password, AuthMethod::password,
+                          "password without user name", "password without user name");
+        return check_password(request, *request.username, AuthMethod::password);
+    }
+
+    // 4. A user name alone proves nothing.
+    if (request.username)
+        return reject(AuthReason::bad_username_or_password, AuthMethod::password,
+                      "user name without password", "user name without password");
+
+    // 5. Anonymous.
+    bool anonymous = policy_.allow_anonymous;
+    if (const auto it = policy_.listener_allow_anonymous.find(request.listener);
+        it != policy_.listener_allow_anonymous.end())
+        anonymous = it->second;
+    if (anonymous) return accept(AuthMethod::anonymous, {});
+    return reject(AuthReason::not_authorized, AuthMethod::anonymous, "anonymous clients are not allowed",
+                  "anonymous client refused on listener " + std::string{request.listener});
+}
+
+AuthDecision PasswordAuthenticator::check_password(const AuthRequest& request, std::string_view user,
+                                                   AuthMethod method)
+{
+    if (shared_->banned(request.remote_address, user)) return banned_decision(method);
+    const auto file = passwords();
+    // Without a file, verify against an empty one: the dummy hash keeps the cost of a wrong password.
+    static const PasswordFile empty;
+    const bool ok = (file ? *file : empty).verify(user, *request.password);
+    if (ok) {
+        shared_->succeeded(user);
+        return accept(method, std::string{user});
+    }
+    auto d = reject(AuthReason::bad_username_or_password, method, "bad user name or password",
+                    file ? "wrong password or unknown user" : "no password file configured");
+    d.delay = shared_->failed(request.remote_address, user);
+    return d;
+}
+
+AuthDecision PasswordAuthenticator::start_scram(const AuthRequest& request, ScramMechanism mechanism)
+{
+    auto file = passwords();
+    ScramServer server{mechanism,
+                       [file, mechanism](std::string_view user) -> std::optional<ScramCredentials> {
+                           const auto* c = file ? file->scram(user, mechanism) : nullptr;
+                           if (c == nullptr) return std::nullopt;
+                           return *c;
+                       },
+                       shared_->scram_fake_key};
+    auto server_first = server.client_first(as_chars(request.auth_data));
+    if (!server_first)
+        return reject(AuthReason::not_authorized, AuthMethod::scram, "malformed SCRAM client-first message",
+                      std::string{mechanism_name(mechanism)} + ": " + server_first.error().message());
+    if (request.username && *request.username != server.username())
+        return reject(AuthReason::bad_username_or_password, AuthMethod::scram,
+                      "CONNECT user name differs from the SCRAM user name",
+                      "CONNECT user name differs from the SCRAM user name");
+    if (shared_->banned(request.remote_address, server.username())) return banned_decision(AuthMethod::scram);
+
+    AuthDecision d;
+    d.outcome = AuthDecision::Outcome::continue_auth;
+    d.reason = AuthReason::continue_authentication;
+    d.method = AuthMethod::scram;
+    d.auth_data = to_bytes(*server_first);
+    d.conversation =
+        std::make_unique<ScramConversation>(shared_, std::move(server), std::string{request.remote_address});
+    return d;
+}
+
+}  // namespace moatmq::security::authn
