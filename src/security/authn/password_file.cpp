@@ -90,6 +90,11 @@ std::string PasswordFileError::to_string() const
     return out;
 }
 
+void throw_exception_from_error(const PasswordFileError& error, const boost::source_location&)
+{
+    throw std::runtime_error(error.to_string());
+}
+
 PasswordFileResult<PasswordFile> PasswordFile::parse(std::string_view text, std::string_view file_name)
 {
     PasswordFile file;
@@ -97,11 +102,12 @@ PasswordFileResult<PasswordFile> PasswordFile::parse(std::string_view text, std:
     while (!text.empty()) {
         ++number;
         const auto eol = text.find('\n');
-        auto line = text.substr(0, eol);
+        const auto raw = text.substr(0, eol);
         text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+        auto line = raw;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // files edited on Windows
 
-        Line stored{std::string{line}, std::nullopt};
+        Line stored{std::string{raw}, std::nullopt};  // kept as read, '\r' included
         const auto first = line.find_first_not_of(" \t");
         if (first != std::string_view::npos && line[first] != '#') {
             auto entry = parse_entry(line);

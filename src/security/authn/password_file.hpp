@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
 
 #include "common/result.hpp"
@@ -37,6 +38,10 @@ struct PasswordFileError {
     // "FILE:LINE: message", or "FILE: message" without a line.
     std::string to_string() const;
 };
+
+// Lets PasswordFileResult<T>::value() throw std::runtime_error(to_string()): for main() and tests only.
+[[noreturn]] void throw_exception_from_error(const PasswordFileError& error,
+                                             const boost::source_location& where);
 
 template <class T>
 using PasswordFileResult = boost::system::result<T, PasswordFileError>;
