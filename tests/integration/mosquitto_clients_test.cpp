@@ -137,6 +137,32 @@ TEST_P(MosquittoClients, ABurstOfMessagesArrivesCompleteAndInOrder)
     EXPECT_EQ(lines, static_cast<std::size_t>(kCount));
 }
 
+TEST_P(MosquittoClients, ConcurrentPublishersOnBothWorkersReachOneSubscriber)
+{
+    BrokerProcess broker;
+    constexpr int kPublishers = 10;
+    constexpr int kEach = 50;
+    auto sub = subscribe(broker, {"-t", "many/+", "-q", "1"}, kPublishers * kEach);
+    std::vector<std::unique_ptr<ChildProcess>> pubs;
+    for (int i = 0; i < kPublishers; ++i) {
+        pubs.push_back(
+            std::make_unique<ChildProcess>(pub_args(broker, {"-t", "many/" + std::to_string(i), "-m", "x",
+                                                             "-q", "1", "--repeat", std::to_string(kEach)})));
+    }
+    for (auto& pub : pubs) {
+        const auto result = pub->finish(20s);
+        EXPECT_EQ(result.exit_code, 0) << result.err;
+    }
+    const auto received = sub->finish(20s);
+    EXPECT_EQ(received.exit_code, 0) << received.err;
+    std::size_t count = 0;
+    for (std::size_t at = received.out.find("received PUBLISH"); at != std::string::npos;
+         at = received.out.find("received PUBLISH", at + 1)) {
+        ++count;
+    }
+    EXPECT_EQ(count, static_cast<std::size_t>(kPublishers * kEach));
+}
+
 TEST_P(MosquittoClients, RetainedMessageReachesALateSubscriber)
 {
     BrokerProcess broker;
