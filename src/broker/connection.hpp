@@ -13,8 +13,8 @@ namespace moatmq::broker {
 
 // What the transport knows about a connection before its first byte.
 struct ConnectionInfo {
-    std::string listener;        // the listener's name in the configuration
-    std::string remote_address;  // "203.0.113.5:51234" or "[::1]:51234"
+    std::string listener;               // the listener's name in the configuration
+    std::string remote_address;         // "203.0.113.5:51234" or "[::1]:51234"
     bool listener_is_loopback = false;  // bound to 127.0.0.0/8 or ::1 only
     bool tls = false;
     std::optional<std::string> tls_identity;  // client certificate / PSK identity (TLS issue)
