@@ -20,9 +20,9 @@ error_code system_error(int value)
     return {value, boost::system::generic_category()};
 }
 
-// The hash an unknown user is checked against: the default Argon2id parameters and a random password
-// nobody knows, made once per process (about one verification's time, on first use).
-const PasswordHash& dummy_hash()
+}  // namespace
+
+const PasswordHash& PasswordFile::unknown_user_hash()
 {
     static const PasswordHash hash = [] {
         std::array<std::byte, 32> password{};
@@ -34,6 +34,8 @@ const PasswordHash& dummy_hash()
     }();
     return hash;
 }
+
+namespace {
 
 Result<PasswordEntry> parse_entry(std::string_view line)
 {
@@ -162,7 +164,7 @@ bool PasswordFile::verify(std::string_view user, const Secret& password) const
 {
     const auto* entry = find(user);
     if (entry == nullptr) {
-        (void)dummy_hash().verify(password.view());  // same cost as a wrong password
+        (void)unknown_user_hash().verify(password.view());  // same cost as a wrong password
         return false;
     }
     return entry->hash.verify(password.view());

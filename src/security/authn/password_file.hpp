@@ -72,6 +72,10 @@ public:
     // reveal which users exist. Blocking: call from a worker, never an I/O thread.
     bool verify(std::string_view user, const Secret& password) const;
 
+    // The hash unknown users are verified against: Argon2id with the default Argon2Params and a random
+    // password nobody knows, made once per process on first use (costs one hash).
+    static const PasswordHash& unknown_user_hash();
+
     // Adds `entry` at the end, or replaces the entry of the same user in place. False for a user name
     // that cannot be written (empty, ':', control characters).
     bool upsert(PasswordEntry entry);

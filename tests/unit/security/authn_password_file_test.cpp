@@ -60,6 +60,19 @@ TEST(PasswordFile, ArgonLinesCarryScramKeysForBothMechanisms)
     EXPECT_NE(line.find(":scram-sha-512$4096$"), std::string::npos) << line;
 }
 
+TEST(PasswordFile, UnknownUsersAreCheckedAgainstAnArgon2idHashOfTheDefaultCost)
+{
+    // The constant-time path: an unknown user costs one verification of this hash (a wrong password for
+    // an Argon2id user costs the same), and no password verifies against it.
+    const auto& dummy = PasswordFile::unknown_user_hash();
+    EXPECT_EQ(dummy.kind(), PasswordHash::Kind::argon2id);
+    EXPECT_EQ(dummy.text().rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0U) << dummy.text();
+    EXPECT_FALSE(dummy.verify(""));
+    EXPECT_EQ(&dummy, &PasswordFile::unknown_user_hash());  // made once
+    PasswordFile empty;
+    EXPECT_FALSE(empty.verify("anyone", Secret{std::string_view{""}}));
+}
+
 TEST(PasswordFile, MalformedLinesAreReportedAsFileAndLine)
 {
     const std::string good = "alice:" + PasswordHash::make_argon2id("x", kCheap).value().text();
