@@ -22,6 +22,7 @@
 #include "config/default_config.hpp"
 #include "config/loader.hpp"
 #include "observe/log.hpp"
+#include "security/payload/envelope.hpp"
 #include "transport/server.hpp"
 
 namespace moatmq::app {
@@ -69,6 +70,11 @@ broker::BrokerOptions broker_options_from(const config::Config& cfg)
     options.response_information_prefix = cfg.broker.response_information_prefix;
     options.connect_timeout = limits.connect_timeout;
     options.sys_interval = cfg.broker.sys_interval;
+    // [policy]: the broker checks only the envelope's shape; it never holds keys.
+    options.encrypted_topics = cfg.policy.encrypted_topics;
+    options.encrypted_payload_acceptable = [](ByteView payload) {
+        return security::payload::is_well_formed_envelope(payload);
+    };
     options.version = "moatmq 0.1.0";
     options.log = [](broker::LogLevel level, std::string_view text) {
         switch (level) {

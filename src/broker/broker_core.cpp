@@ -23,7 +23,11 @@ void bump_maximum(std::atomic<std::uint64_t>& maximum, std::uint64_t value)
 }  // namespace
 
 BrokerCore::BrokerCore(BrokerOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock), stats_(clock.now()), sys_topics_(options_.version)
+    : options_(std::move(options)),
+      clock_(clock),
+      stats_(clock.now()),
+      payload_policy_(options_.encrypted_topics, options_.encrypted_payload_acceptable),
+      sys_topics_(options_.version)
 {
     if (options_.sys_interval.count() > 0) next_sys_ = clock_.now();
 }

@@ -24,6 +24,7 @@
 #include "broker/broker_stats.hpp"
 #include "broker/client_link.hpp"
 #include "broker/message.hpp"
+#include "broker/payload_policy.hpp"
 #include "broker/router.hpp"
 #include "broker/session.hpp"
 #include "broker/sys_topics.hpp"
@@ -57,6 +58,7 @@ public:
     const Clock& clock() const noexcept { return clock_; }
     BrokerStats& stats() noexcept { return stats_; }
     Router& router() noexcept { return router_; }
+    const PayloadPolicy& payload_policy() const noexcept { return payload_policy_; }
 
     // Routes `message` to every matching session and applies its retain flag. `publisher` is the
     // publishing session (for No Local), nullopt for the broker's own messages. Returns the number of
@@ -114,6 +116,7 @@ private:
     BrokerOptions options_;
     const Clock& clock_;
     BrokerStats stats_;
+    PayloadPolicy payload_policy_;
     Router router_;
 
     mutable std::shared_mutex registry_mutex_;

@@ -7,8 +7,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "codec/protocol.hpp"
+#include "common/bytes.hpp"
 
 namespace moatmq::broker {
 
@@ -57,6 +59,13 @@ struct BrokerOptions {
     std::chrono::milliseconds connect_timeout{10'000};
     // How often $SYS topics are published; 0 disables them.
     std::chrono::milliseconds sys_interval{10'000};
+
+    // --- policy ([policy]) ---
+    // Topic filters on which only end-to-end encrypted payloads are accepted, and the test a payload
+    // on them must pass. The broker holds no keys: the app wires the envelope shape check of
+    // security/payload here. What is refused and how: payload_policy.hpp.
+    std::vector<std::string> encrypted_topics;
+    std::function<bool(ByteView)> encrypted_payload_acceptable;
 
     // Reported in $SYS/broker/version.
     std::string version = "moatmq";

@@ -20,6 +20,7 @@ struct BrokerStatsSnapshot {
     std::uint64_t messages_dropped = 0;      // queue full, slow subscriber, too large, expired
     std::uint64_t bytes_received = 0;        // every byte read from clients
     std::uint64_t bytes_sent = 0;            // every byte handed to ClientLink::send
+    std::uint64_t messages_refused = 0;      // PUBLISHes and wills refused by [policy] (plaintext)
     friend bool operator==(const BrokerStatsSnapshot&, const BrokerStatsSnapshot&) = default;
 };
 
@@ -36,13 +37,15 @@ struct BrokerStats {
     std::atomic<std::uint64_t> messages_dropped{0};
     std::atomic<std::uint64_t> bytes_received{0};
     std::atomic<std::uint64_t> bytes_sent{0};
+    std::atomic<std::uint64_t> messages_refused{0};
 
     BrokerStatsSnapshot snapshot() const noexcept
     {
         constexpr auto r = std::memory_order_relaxed;
         return {clients_connected.load(r),    clients_maximum.load(r),   clients_total.load(r),
                 connections_accepted.load(r), messages_received.load(r), messages_sent.load(r),
-                messages_dropped.load(r),     bytes_received.load(r),    bytes_sent.load(r)};
+                messages_dropped.load(r),     bytes_received.load(r),    bytes_sent.load(r),
+                messages_refused.load(r)};
     }
 };
 

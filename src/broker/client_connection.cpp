@@ -216,6 +216,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     }
 
     std::optional<WillSpec> will;
+    bool will_refused = false;
     if (connect.will) {
         auto& w = *connect.will;
         if (codec::validate_topic_name(w.topic)) {
@@ -233,6 +234,23 @@ void ClientConnection::handle_connect(codec::Connect& connect)
                            "retain not available");  // [MQTT-3.2.2-13]
             return;
         }
+        // A plaintext will on an encrypted topic is never published (payload_policy.hpp): 5.0 refuses
+        // the CONNECT with 0x99, 3.1.1 (no such return code) connects without the will.
+        will_refused = core_.payload_policy().refuses(w.topic, w.payload, w.retain);
+        if (will_refused) {
+            core_.stats().messages_refused.fetch_add(1, std::memory_order_relaxed);
+            log(LogLevel::warning, "will refused: payload on encrypted topic \"" + w.topic +
+                                       "\" is not an encrypted envelope (client id " + client_id +
+                                       (v5() ? "); CONNECT refused" : "); will discarded"));
+            if (v5()) {
+                refuse_connect(ReasonCode::PayloadFormatInvalid, version_,
+                               "will payload on an encrypted topic is not an encrypted envelope");
+                return;
+            }
+        }
+    }
+    if (connect.will && !will_refused) {
+        auto& w = *connect.will;
         auto message = std::make_shared<Message>();
         message->topic = std::move(w.topic);
         message->payload = std::move(w.payload);

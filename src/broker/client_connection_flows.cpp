@@ -234,6 +234,13 @@ void ClientConnection::handle_publish(codec::Publish& publish)
     if (publish.topic.starts_with("$SYS")) {
         // The broker's own namespace: clients do not write to it.
         reason = ReasonCode::NotAuthorized;
+    } else if (core_.payload_policy().refuses(publish.topic, publish.payload, publish.retain)) {
+        // Plaintext on an encrypted topic: not routed, not retained (payload_policy.hpp). 3.1.1 and
+        // QoS 0 cannot be told: dropped. The log names the topic, never the payload.
+        reason = ReasonCode::PayloadFormatInvalid;
+        core_.stats().messages_refused.fetch_add(1, std::memory_order_relaxed);
+        log(LogLevel::warning, "PUBLISH refused: payload on encrypted topic \"" + publish.topic +
+                                   "\" is not an encrypted envelope");
     } else {
         auto message = std::make_shared<Message>();
         message->topic = std::move(publish.topic);
