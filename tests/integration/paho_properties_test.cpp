@@ -312,5 +312,66 @@ TEST(PahoProperties, SysTopicsArePublishedAndNotMatchedByHash)
         EXPECT_NE(m.topic.rfind("$", 0), 0u) << "'#' matched " << m.topic << " [MQTT-4.7.2-1]";
 }
 
+TEST(PahoProperties, APacketOverTheClientsMaximumPacketSizeIsNotSent)
+{
+    BrokerProcess broker;
+    PahoClient subscriber(broker.port(), "small");
+    subscriber.connect(subscriber.options()
+                           .properties({mqtt::property(mqtt::property::MAXIMUM_PACKET_SIZE, 128)})
+                           .finalize());
+    subscriber.subscribe("mps/#", 1);
+    PahoClient publisher(broker.port(), "pub");
+    publisher.connect();
+    publisher.publish("mps/big", std::string(200, 'b'), 1);
+    publisher.publish("mps/small", "s", 1);
+    publisher.publish("mps/marker", "m", 1);
+
+    std::vector<std::string> topics;
+    for (const auto& m : subscriber.until_marker("mps/marker"))
+        topics.push_back(m.topic);
+    EXPECT_EQ(topics, (std::vector<std::string>{"mps/small", "mps/marker"}))
+        << "a PUBLISH over the client's Maximum Packet Size must be dropped [MQTT-3.1.2-25]";
+}
+
+TEST(PahoProperties, DeliveryIsDowngradedToTheSubscriptionsQos)
+{
+    BrokerProcess broker;
+    PahoClient subscriber(broker.port(), "qos0");
+    subscriber.connect();
+    subscriber.subscribe("down/0", 0);
+    subscriber.subscribe("down/1", 1);
+    PahoClient publisher(broker.port(), "pub");
+    publisher.connect();
+    publisher.publish("down/0", "x", 2);
+    publisher.publish("down/1", "y", 2);
+    std::map<std::string, int> qos;
+    for (int i = 0; i < 2; ++i) {
+        auto message = subscriber.next();
+        ASSERT_TRUE(message);
+        qos[message->topic] = message->qos;
+    }
+    EXPECT_EQ(qos, (std::map<std::string, int>{{"down/0", 0}, {"down/1", 1}})) << "[MQTT-3.8.4-8]";
+}
+
+TEST(PahoProperties, TheBrokerCapsKeepAliveWithServerKeepAlive)
+{
+    BrokerProcess broker(test_config("[limits]\nmax_keep_alive = \"10s\"\n"));
+    PahoClient client(broker.port(), "sleepy");
+    const auto connack = client.connect();  // asks for 60 s
+    EXPECT_EQ(property_of<std::uint16_t>(connack.get_properties(), mqtt::property::SERVER_KEEP_ALIVE), 10)
+        << "[MQTT-3.2.2-21]";
+}
+
+TEST(PahoProperties, TheConnackAnnouncesTheBrokersLimits)
+{
+    BrokerProcess broker(
+        test_config("[limits]\nreceive_maximum = 7\nmax_packet_size = 4096\ntopic_alias_maximum = 3\n"));
+    PahoClient client(broker.port(), "limits");
+    const auto p = client.connect().get_properties();
+    EXPECT_EQ(property_of<std::uint16_t>(p, mqtt::property::RECEIVE_MAXIMUM), 7);
+    EXPECT_EQ(property_of<std::uint32_t>(p, mqtt::property::MAXIMUM_PACKET_SIZE), 4096u);
+    EXPECT_EQ(property_of<std::uint16_t>(p, mqtt::property::TOPIC_ALIAS_MAXIMUM), 3);
+}
+
 }  // namespace
 }  // namespace moatmq::test

@@ -204,5 +204,56 @@ TEST(PahoSession, TheBrokerClosesASilentClientAfterOneAndAHalfKeepAlives)
     EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
 }
 
+TEST(PahoSession, UnacknowledgedMessagesAreResentWithDupOnReconnect)
+{
+    BrokerProcess broker;
+    const Bytes expiry = cat({Bytes{0x11}, u32(300)});
+    auto subscriber = std::make_unique<RawClient>(broker.port());
+    ASSERT_TRUE(subscriber->send(connect5("resend", 0x02, 60, expiry)));
+    ASSERT_TRUE(read_packet(*subscriber));
+    ASSERT_TRUE(subscriber->send(subscribe5(1, "dup/t", 0x01)));
+    ASSERT_TRUE(read_packet(*subscriber));
+
+    PahoClient publisher(broker.port(), "pub");
+    publisher.connect();
+    publisher.publish("dup/t", "again", 1);
+    auto first = read_packet(*subscriber);
+    ASSERT_TRUE(first && (first->first & 0xF0) == 0x30);
+    EXPECT_EQ(first->first & 0x08, 0) << "DUP on a first delivery [MQTT-3.3.1-3]";
+    subscriber.reset();  // gone without PUBACK
+
+    subscriber = std::make_unique<RawClient>(broker.port());
+    ASSERT_TRUE(subscriber->send(connect5("resend", 0x00, 60, expiry)));
+    auto connack = read_packet(*subscriber);
+    ASSERT_TRUE(connack && connack->body.size() >= 2);
+    EXPECT_EQ(connack->body[0], 1) << "Session Present";
+    auto resent = read_packet(*subscriber);
+    ASSERT_TRUE(resent) << "the unacknowledged message was not resent [MQTT-4.4.0-1]";
+    EXPECT_EQ(resent->first & 0xF0, 0x30);
+    EXPECT_EQ(resent->first & 0x08, 0x08) << "resent without DUP [MQTT-4.4.0-1]";
+    EXPECT_EQ(publish_packet_id(*resent), publish_packet_id(*first)) << "resent with another packet id";
+    EXPECT_EQ(publish5_payload(*resent), "again");
+}
+
+TEST(PahoSession, ASessionExpiryOfZeroAtDisconnectEndsTheSession)
+{
+    BrokerProcess broker;
+    {
+        RawClient client(broker.port());
+        ASSERT_TRUE(client.send(connect5("short", 0x02, 60, cat({Bytes{0x11}, u32(300)}))));
+        ASSERT_TRUE(read_packet(client));
+        ASSERT_TRUE(client.send(subscribe5(1, "a", 0x01)));
+        ASSERT_TRUE(read_packet(client));
+        // DISCONNECT 0x00 with Session Expiry Interval 0 [MQTT-3.14.2.2.2]
+        ASSERT_TRUE(client.send(packet(0xE0, cat({Bytes{0x00}, props(cat({Bytes{0x11}, u32(0)}))}))));
+        EXPECT_TRUE(client.wait_closed());
+    }
+    RawClient again(broker.port());
+    ASSERT_TRUE(again.send(connect5("short", 0x00, 60, cat({Bytes{0x11}, u32(300)}))));
+    auto connack = read_packet(again);
+    ASSERT_TRUE(connack && connack->body.size() >= 2);
+    EXPECT_EQ(connack->body[0], 0) << "the session outlived a Session Expiry Interval of 0 set at DISCONNECT";
+}
+
 }  // namespace
 }  // namespace moatmq::test
