@@ -5,6 +5,9 @@ JOBS   ?= $(shell nproc)
 # CI sets CI=true: warnings become errors there.
 WERROR ?= $(if $(CI),ON,OFF)
 CONFIG ?=
+# ccache (used when installed) shares hits between clones: paths are hashed relative to the tree.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps build run test test-unit test-asan test-fuzz bench format format-check clean
 
