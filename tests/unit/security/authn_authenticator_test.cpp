@@ -231,6 +231,28 @@ TEST_P(ScramExchange, WrongPasswordIsRefusedAndThrottled)
 INSTANTIATE_TEST_SUITE_P(Authn, ScramExchange,
                          ::testing::Values(ScramMechanism::sha256, ScramMechanism::sha512));
 
+TEST_F(Authn, UserWithoutScramKeysFailsScramLikeAWrongPassword)
+{
+    // A Mosquitto line has a password hash but no SCRAM keys: the exchange runs with a fake salt and fails
+    // at the proof, indistinguishable from a wrong password or an unknown user.
+    auto file = PasswordFile::parse(
+                    "bob:" + PasswordHash::make_argon2id("builder", kCheap).value().text() + "\n", "passwd")
+                    .value();
+    PasswordAuthenticator mosquitto_only{policy(), std::make_shared<const PasswordFile>(std::move(file)),
+                                         clock};
+    ScramClient client{ScramMechanism::sha256, "bob", Secret{std::string_view{"builder"}}};
+    const auto first = client.client_first().value();
+    auto r = network();
+    r.auth_method = "SCRAM-SHA-256";
+    r.auth_data = as_bytes(first);
+    auto d = mosquitto_only.authenticate(r);
+    ASSERT_EQ(d.outcome, Outcome::continue_auth);
+    const auto done = d.conversation->step(as_bytes(client.server_first(as_chars(d.auth_data)).value()));
+    EXPECT_EQ(done.outcome, Outcome::reject);
+    EXPECT_EQ(done.reason, AuthReason::bad_username_or_password);
+    EXPECT_EQ(done.reason_string, "authentication failed");
+}
+
 TEST_F(Authn, MalformedScramClientFirstIsNotAuthorized)
 {
     auto r = network();
