@@ -50,8 +50,12 @@ inline Bytes varint(std::uint32_t value)
 // A UTF-8 string / binary data field: two-byte length, then the bytes as they are (may be invalid).
 inline Bytes str(std::string_view text)
 {
-    auto out = u16(static_cast<std::uint16_t>(text.size()));
-    out.insert(out.end(), text.begin(), text.end());
+    Bytes out;
+    out.reserve(2 + text.size());
+    out.push_back(static_cast<std::uint8_t>(text.size() >> 8));
+    out.push_back(static_cast<std::uint8_t>(text.size() & 0xFF));
+    for (const char ch : text)
+        out.push_back(static_cast<std::uint8_t>(ch));
     return out;
 }
 
