@@ -255,5 +255,31 @@ TEST(PahoSession, ASessionExpiryOfZeroAtDisconnectEndsTheSession)
     EXPECT_EQ(connack->body[0], 0) << "the session outlived a Session Expiry Interval of 0 set at DISCONNECT";
 }
 
+TEST(PahoSession, AMalformedPacketClosesOnlyItsOwnConnection)
+{
+    BrokerProcess broker;
+    PahoClient subscriber(broker.port(), "bystander");
+    subscriber.connect();
+    subscriber.subscribe("iso/t", 1);
+    PahoClient publisher(broker.port(), "pub");
+    publisher.connect();
+
+    RawClient hostile(broker.port());
+    ASSERT_TRUE(hostile.send(connect5("hostile")));
+    ASSERT_TRUE(read_packet(hostile));
+    ASSERT_TRUE(hostile.send(Bytes{0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}));  // remaining length in 5 bytes
+    const auto disconnect = read_packet(hostile);
+    ASSERT_TRUE(disconnect) << "no DISCONNECT before the close";
+    EXPECT_EQ(disconnect->first, 0xE0);
+    EXPECT_TRUE(hostile.wait_closed());
+
+    publisher.publish("iso/t", "still here", 1);
+    auto message = subscriber.next(10s);
+    ASSERT_TRUE(message) << "the other clients were disturbed";
+    EXPECT_EQ(message->payload, "still here");
+    EXPECT_FALSE(subscriber.wait_lost(0ms));
+    EXPECT_FALSE(publisher.wait_lost(0ms));
+}
+
 }  // namespace
 }  // namespace moatmq::test
