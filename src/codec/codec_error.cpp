@@ -46,6 +46,8 @@ const char* describe(CodecError e) noexcept
             return "packet identifier 0 [MQTT-2.2.1-3]";
         case CodecError::topic_name_invalid:
             return "topic name empty or with wildcards [MQTT-3.3.2-2]";
+        case CodecError::topic_alias_missing:
+            return "empty topic name without a Topic Alias (protocol error, section 3.3.2.1)";
         case CodecError::topic_filter_invalid:
             return "malformed topic filter [MQTT-4.7.1-1] [MQTT-4.7.1-2]";
         case CodecError::shared_subscription_invalid:
@@ -117,6 +119,9 @@ ReasonCode reason_code(CodecError e) noexcept
         case CodecError::connect_reserved_flag:    // [MQTT-3.1.2-3]
         case CodecError::will_flags_inconsistent:  // [MQTT-3.1.2-11] [MQTT-3.1.2-12] [MQTT-3.1.2-13]
         case CodecError::password_without_username:
+        // A filter that breaks the wildcard rules is not "correctly formed", so it is malformed;
+        // 0x8F is for well-formed filters the server does not accept (SUBACK) [MQTT-4.7.1-1..2].
+        case CodecError::topic_filter_invalid:
         case CodecError::invalid_qos:  // [MQTT-3.3.1-4]
         case CodecError::dup_with_qos0:
         case CodecError::subscription_options_reserved:  // [MQTT-3.8.3-5]
@@ -133,10 +138,9 @@ ReasonCode reason_code(CodecError e) noexcept
             return ReasonCode::ClientIdentifierNotValid;
         case CodecError::topic_name_invalid:
             return ReasonCode::TopicNameInvalid;
-        case CodecError::topic_filter_invalid:
-            return ReasonCode::TopicFilterInvalid;
         // Parsed, but against the spec: "It is a Protocol Error ..." (§4.13).
         case CodecError::packet_id_zero:
+        case CodecError::topic_alias_missing:  // §3.3.2.1
         case CodecError::shared_subscription_invalid:
         case CodecError::no_topic_filters:
         case CodecError::retain_handling_invalid:

@@ -333,7 +333,7 @@ bool read_publish(ByteReader& r, std::uint8_t flags, const DecodeOptions& option
     if (is_v5(options.version)) {
         if (!detail::read_properties(r, PropertyContext::publish, options.sender, p.properties)) return false;
         // An empty topic is allowed only with a Topic Alias (§3.3.2.3.4).
-        if (topic.empty() && !p.properties.topic_alias) return r.fail(CodecError::topic_name_invalid);
+        if (topic.empty() && !p.properties.topic_alias) return r.fail(CodecError::topic_alias_missing);
     } else if (topic.empty()) {
         return r.fail(CodecError::topic_name_invalid);  // [MQTT-4.7.3-1]
     }

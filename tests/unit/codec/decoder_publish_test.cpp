@@ -62,9 +62,9 @@ TEST(DecodePublish, EmptyTopicWithTopicAlias_5)
     EXPECT_EQ(p.properties.topic_alias, 5);
 }
 
-TEST(DecodePublish, EmptyTopicWithoutAliasIsInvalid_5)
+TEST(DecodePublish, EmptyTopicWithoutAliasIsProtocolError_5)
 {
-    EXPECT_EQ(decode_error(hex("30 03 00 00 00"), v5_from_client()), CodecError::topic_name_invalid);
+    EXPECT_EQ(decode_error(hex("30 03 00 00 00"), v5_from_client()), CodecError::topic_alias_missing);
 }
 
 TEST(DecodePublish, EmptyTopicIsInvalid_311_MQTT_4_7_3_1)

@@ -76,7 +76,7 @@ TEST(DecodeSubscribe, HashNotLastIsInvalid_MQTT_4_7_1_1)
 {
     EXPECT_EQ(decode_error(hex("82 0a 00 01 00 05 61 2f 23 2f 62 00"), v311_from_client()),
               CodecError::topic_filter_invalid);
-    EXPECT_EQ(reason_code(CodecError::topic_filter_invalid), ReasonCode::TopicFilterInvalid);
+    EXPECT_EQ(reason_code(CodecError::topic_filter_invalid), ReasonCode::MalformedPacket);
 }
 
 TEST(DecodeSubscribe, PlusNotAWholeLevelIsInvalid_MQTT_4_7_1_2)

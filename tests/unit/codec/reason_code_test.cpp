@@ -51,7 +51,8 @@ TEST(CodecError, MapsToTheSpecsReasonCodes)
     EXPECT_EQ(reason_code(CodecError::null_character), ReasonCode::MalformedPacket);
     EXPECT_EQ(reason_code(CodecError::packet_too_large), ReasonCode::PacketTooLarge);
     EXPECT_EQ(reason_code(CodecError::unsupported_protocol_version), ReasonCode::UnsupportedProtocolVersion);
-    EXPECT_EQ(reason_code(CodecError::topic_filter_invalid), ReasonCode::TopicFilterInvalid);
+    EXPECT_EQ(reason_code(CodecError::topic_filter_invalid), ReasonCode::MalformedPacket);
+    EXPECT_EQ(reason_code(CodecError::topic_alias_missing), ReasonCode::ProtocolError);
     EXPECT_EQ(reason_code(CodecError::topic_name_invalid), ReasonCode::TopicNameInvalid);
     EXPECT_EQ(reason_code(CodecError::packet_id_zero), ReasonCode::ProtocolError);
     EXPECT_EQ(reason_code(CodecError::unexpected_packet), ReasonCode::ProtocolError);
@@ -62,7 +63,7 @@ TEST(CodecError, MessagesCiteTheRule)
     const error_code ec = make_error_code(CodecError::invalid_qos);
     EXPECT_EQ(ec.category().name(), std::string("moatmq.codec"));
     EXPECT_NE(ec.message().find("MQTT-3.3.1-4"), std::string::npos);
-    for (int e = 1; e <= static_cast<int>(CodecError::field_too_long); ++e)
+    for (int e = 1; e <= static_cast<int>(CodecError::topic_alias_missing); ++e)
         EXPECT_NE(make_error_code(static_cast<CodecError>(e)).message(), "unknown codec error") << e;
 }
 
