@@ -12,7 +12,7 @@ packages=(
   # tests and micro-benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party MQTT peers used by the integration tests
-  mosquitto-clients mosquitto libpaho-mqttpp-dev openssl
+  mosquitto-clients mosquitto libpaho-mqtt-dev libpaho-mqttpp-dev openssl
 )
 
 missing=()
