@@ -11,16 +11,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/string_hash.hpp"
+
 namespace moatmq::broker {
 namespace {
-
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept
-    {
-        return std::hash<std::string_view>{}(text);
-    }
-};
 
 struct Level {
     std::string_view text;

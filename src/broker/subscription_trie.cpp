@@ -35,16 +35,10 @@
 
 #include "codec/topic.hpp"
 
+#include "common/string_hash.hpp"
+
 namespace moatmq::broker {
 namespace {
-
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept
-    {
-        return std::hash<std::string_view>{}(text);
-    }
-};
 
 struct Subscriber {
     SessionId session = 0;
