@@ -28,6 +28,7 @@ TempDir::~TempDir()
 std::filesystem::path TempDir::write_file(std::string_view name, std::string_view content) const
 {
     const auto file = path_ / name;
+    std::filesystem::create_directories(file.parent_path());
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out.write(content.data(), static_cast<std::streamsize>(content.size()));
     if (!out) throw std::runtime_error("cannot write " + file.string());

@@ -16,7 +16,8 @@ public:
 
     const std::filesystem::path& path() const noexcept { return path_; }
 
-    // Writes `content` to `name` inside the directory (replacing it) and returns the full path.
+    // Writes `content` to `name` inside the directory (replacing it, creating parent directories) and
+    // returns the full path.
     std::filesystem::path write_file(std::string_view name, std::string_view content) const;
 
 private:

@@ -607,8 +607,8 @@ TEST(LoaderErrors, TlsCrossKeyRulesAreReportedAtTheTlsHeader)
 
 TEST(LoaderFiles, RelativePathsResolveAgainstTheFilesDirectory)
 {
-    testing::TempDir dir;
-    const auto file = dir.write("etc/moatmq.toml", R"([broker]
+    moatmq::test::TempDir dir;
+    const auto file = dir.write_file("etc/moatmq.toml", R"([broker]
 data_dir = "data"
 [[listener]]
 bind = "127.0.0.1:0"
@@ -637,8 +637,8 @@ audit_file = "logs/audit.log"
 
 TEST(LoaderFiles, RelativePathsResolveEvenWhenTheFileIsNamedRelatively)
 {
-    testing::TempDir dir;
-    dir.write("moatmq.toml", std::string(kListener) + "[auth]\npassword_file = \"passwd\"\n");
+    moatmq::test::TempDir dir;
+    dir.write_file("moatmq.toml", std::string(kListener) + "[auth]\npassword_file = \"passwd\"\n");
     const auto previous = std::filesystem::current_path();
     std::filesystem::current_path(dir.path());
     auto config = load_config_file("moatmq.toml");
@@ -649,8 +649,8 @@ TEST(LoaderFiles, RelativePathsResolveEvenWhenTheFileIsNamedRelatively)
 
 TEST(LoaderFiles, ErrorsNameTheFileAsGiven)
 {
-    testing::TempDir dir;
-    const auto file = dir.write("bad.toml", std::string(kListener) + "[limits]\nmax_qos = 7\n");
+    moatmq::test::TempDir dir;
+    const auto file = dir.write_file("bad.toml", std::string(kListener) + "[limits]\nmax_qos = 7\n");
     auto config = load_config_file(file);
     ASSERT_FALSE(config);
     EXPECT_EQ(config.error().to_string(), file.string() + ":4: limits.max_qos: must be between 0 and 2");
@@ -661,7 +661,7 @@ TEST(LoaderFiles, ErrorsNameTheFileAsGiven)
 
 TEST(LoaderFiles, MissingFileIsAnErrorWithoutALine)
 {
-    testing::TempDir dir;
+    moatmq::test::TempDir dir;
     const auto file = dir.path() / "nope.toml";
     auto config = load_config_file(file);
     ASSERT_FALSE(config);
@@ -671,9 +671,9 @@ TEST(LoaderFiles, MissingFileIsAnErrorWithoutALine)
 
 TEST(LoaderFiles, DirectoryAndOversizedFilesAreRefused)
 {
-    testing::TempDir dir;
+    moatmq::test::TempDir dir;
     EXPECT_THAT(load_config_file(dir.path()).error().to_string(), HasSubstr("not a regular file"));
-    const auto big = dir.write("big.toml", std::string(5 * 1024 * 1024, '#'));
+    const auto big = dir.write_file("big.toml", std::string(5 * 1024 * 1024, '#'));
     EXPECT_THAT(load_config_file(big).error().to_string(), HasSubstr("larger than 4 MiB"));
 }
 

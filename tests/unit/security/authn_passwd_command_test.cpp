@@ -151,7 +151,7 @@ TEST(PasswdCommand, RefusesWhatItCannotDoSafely)
     EXPECT_EQ(passwd({"--stdin", path, "erin"}, "pw\n").code, 1);  // file missing without -c
 
     // A malformed file is reported as FILE:LINE and left untouched.
-    const auto broken = dir.write("broken", "alice:$7$101$bad\n");
+    const auto broken = dir.write_file("broken", "alice:$7$101$bad\n");
     run = passwd({"--stdin", broken.string(), "bob"}, "pw\n");
     EXPECT_EQ(run.code, 1);
     EXPECT_NE(run.err.find(broken.string() + ":1: "), std::string::npos) << run.err;

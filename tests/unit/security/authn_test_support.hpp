@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for the authn tests: a temporary directory and running a shell command (mosquitto_passwd,
-// openssl) to produce vectors at test time.
+// Helpers for the authn tests: the shared TempDir (tests/support) and running a shell command
+// (mosquitto_passwd, openssl) to produce vectors at test time.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -8,41 +8,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
 
+#include "temp_dir.hpp"
+
 namespace moatmq::security::authn::testing {
 
-class TempDir {
-public:
-    TempDir()
-    {
-        std::random_device random;
-        path_ = std::filesystem::temp_directory_path() / ("moatmq-authn-test-" + std::to_string(random()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-
-    std::filesystem::path write(const std::string& name, std::string_view text) const
-    {
-        const auto file = path_ / name;
-        std::ofstream(file, std::ios::binary) << text;
-        return file;
-    }
-
-private:
-    std::filesystem::path path_;
-};
+using moatmq::test::TempDir;
 
 inline std::string read_file(const std::filesystem::path& path)
 {
