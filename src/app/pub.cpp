@@ -5,13 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <fstream>
-#include <iostream>
 #include <iterator>
 #include <sstream>
 
 #include "app/client_commands.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"
+#include "client/console.hpp"
 #include "codec/topic.hpp"
 #include "security/payload/envelope.hpp"
 #include "security/payload/key_file.hpp"
@@ -40,7 +40,7 @@ struct PubArgs {
 
 int usage_error(const std::string& message)
 {
-    std::cerr << "moatmq pub: " << message << "\nRun 'moatmq pub --help' for the options.\n";
+    client::ErrorLine("moatmq pub") << message << "\nRun 'moatmq pub --help' for the options.";
     return kExitUsage;
 }
 
@@ -99,20 +99,20 @@ int run_pub(int argc, char** argv)
     if (!options) return usage_error(usage);
     if (options->client_id.empty()) options->client_id = client::generate_client_id("moatmq-pub");
     if (args.connection.debug) {
-        options->debug = [](std::string_view line) { std::cerr << "moatmq pub: " << line << '\n'; };
+        options->debug = [](std::string_view line) { client::ErrorLine("moatmq pub") << line; };
     }
 
     std::optional<payload::PayloadKey> key;
     if (!args.encrypt_key.empty()) {
         auto loaded = payload::load_key_file(args.encrypt_key);
         if (!loaded) {
-            std::cerr << "moatmq pub: cannot read key file " << args.encrypt_key << ": "
-                      << loaded.error().message() << '\n';
+            client::ErrorLine("moatmq pub")
+                << "cannot read key file " << args.encrypt_key << ": " << loaded.error().message();
             return kExitFailure;
         }
         if (payload::key_file_too_open(args.encrypt_key)) {
-            std::cerr << "moatmq pub: warning: key file " << args.encrypt_key
-                      << " is readable by group or others; chmod 600 it\n";
+            client::ErrorLine("moatmq pub") << "warning: key file " << args.encrypt_key
+                                            << " is readable by group or others; chmod 600 it";
         }
         key.emplace(std::move(*loaded));
     }
@@ -127,7 +127,7 @@ int run_pub(int argc, char** argv)
         std::ifstream in(args.file, std::ios::binary);
         Bytes content;
         if (!in || !read_all(in, content)) {
-            std::cerr << "moatmq pub: cannot read " << args.file << '\n';
+            client::ErrorLine("moatmq pub") << "cannot read " << args.file;
             return kExitFailure;
         }
         messages.push_back(std::move(content));
@@ -141,7 +141,7 @@ int run_pub(int argc, char** argv)
     auto connected = mqtt.connect(*options);
     client::wipe_password(*options);  // the client keeps (and later wipes) its own copy
     if (!connected) {
-        std::cerr << "moatmq pub: " << client::describe_connect_failure(*options, connected.error()) << '\n';
+        client::ErrorLine("moatmq pub") << client::describe_connect_failure(*options, connected.error());
         return kExitFailure;
     }
 
@@ -150,14 +150,14 @@ int run_pub(int argc, char** argv)
             auto sealed = payload::seal(*key, *algorithm, args.topic, body,
                                         payload::to_unix_millis(std::chrono::system_clock::now()));
             if (!sealed) {
-                std::cerr << "moatmq pub: cannot encrypt: " << sealed.error().message() << '\n';
+                client::ErrorLine("moatmq pub") << "cannot encrypt: " << sealed.error().message();
                 return false;
             }
             body = std::move(*sealed);
         }
         if (auto ec =
                 mqtt.publish(args.topic, std::move(body), static_cast<codec::QoS>(args.qos), args.retain)) {
-            std::cerr << "moatmq pub: " << client::describe_failure("publish failed", ec) << '\n';
+            client::ErrorLine("moatmq pub") << client::describe_failure("publish failed", ec);
             return false;
         }
         return true;
@@ -174,7 +174,7 @@ int run_pub(int argc, char** argv)
         }
     }
     if (auto ec = mqtt.disconnect(); ec && ok) {
-        std::cerr << "moatmq pub: " << client::describe_failure("disconnect failed", ec) << '\n';
+        client::ErrorLine("moatmq pub") << client::describe_failure("disconnect failed", ec);
         return kExitFailure;
     }
     return ok ? kExitOk : kExitFailure;

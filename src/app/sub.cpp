@@ -10,6 +10,7 @@
 #include "app/client_commands.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"
+#include "client/console.hpp"
 #include "codec/topic.hpp"
 #include "security/payload/envelope.hpp"
 #include "security/payload/key_file.hpp"
@@ -41,7 +42,7 @@ struct SubArgs {
 
 int usage_error(const std::string& message)
 {
-    std::cerr << "moatmq sub: " << message << "\nRun 'moatmq sub --help' for the options.\n";
+    client::ErrorLine("moatmq sub") << message << "\nRun 'moatmq sub --help' for the options.";
     return kExitUsage;
 }
 
@@ -111,7 +112,7 @@ int run_sub(int argc, char** argv)
     if (!options) return usage_error(usage);
     if (options->client_id.empty()) options->client_id = client::generate_client_id("moatmq-sub");
     if (args.connection.debug) {
-        options->debug = [](std::string_view line) { std::cerr << "moatmq sub: " << line << '\n'; };
+        options->debug = [](std::string_view line) { client::ErrorLine("moatmq sub") << line; };
     }
 
     std::optional<Decryptor> decryptor;
@@ -120,13 +121,13 @@ int run_sub(int argc, char** argv)
         for (const auto& path : args.encrypt_keys) {
             auto key = payload::load_key_file(path);
             if (!key) {
-                std::cerr << "moatmq sub: cannot read key file " << path << ": " << key.error().message()
-                          << '\n';
+                client::ErrorLine("moatmq sub")
+                    << "cannot read key file " << path << ": " << key.error().message();
                 return kExitFailure;
             }
             if (payload::key_file_too_open(path)) {
-                std::cerr << "moatmq sub: warning: key file " << path
-                          << " is readable by group or others; chmod 600 it\n";
+                client::ErrorLine("moatmq sub")
+                    << "warning: key file " << path << " is readable by group or others; chmod 600 it";
             }
             keys.add(std::move(*key));
         }
@@ -137,7 +138,7 @@ int run_sub(int argc, char** argv)
     auto connected = mqtt.connect(*options);
     client::wipe_password(*options);  // the client keeps (and later wipes) its own copy
     if (!connected) {
-        std::cerr << "moatmq sub: " << client::describe_connect_failure(*options, connected.error()) << '\n';
+        client::ErrorLine("moatmq sub") << client::describe_connect_failure(*options, connected.error());
         return kExitFailure;
     }
     // -W counts from the moment the connection is up, as in mosquitto_sub.
@@ -152,7 +153,7 @@ int run_sub(int argc, char** argv)
     }
     auto granted = mqtt.subscribe(subscriptions);
     if (!granted) {
-        std::cerr << "moatmq sub: " << client::describe_failure("subscribe failed", granted.error()) << '\n';
+        client::ErrorLine("moatmq sub") << client::describe_failure("subscribe failed", granted.error());
         return kExitFailure;
     }
     std::size_t refused = 0;
@@ -160,12 +161,12 @@ int run_sub(int argc, char** argv)
         const auto reason = (*granted)[i];
         if (codec::is_error(reason)) {
             ++refused;
-            std::cerr << "moatmq sub: subscription to '" << args.filters[i]
-                      << "' refused: " << client::make_reason_error(reason).message() << '\n';
+            client::ErrorLine("moatmq sub") << "subscription to '" << args.filters[i]
+                                            << "' refused: " << client::make_reason_error(reason).message();
         }
     }
     if (refused == args.filters.size()) {
-        std::cerr << "moatmq sub: all subscriptions were refused\n";
+        client::ErrorLine("moatmq sub") << "all subscriptions were refused";
         mqtt.disconnect();
         return kExitFailure;
     }
@@ -176,7 +177,7 @@ int run_sub(int argc, char** argv)
         if (args.timeout > 0) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             if (left.count() <= 0) {
-                std::cerr << "Timed out\n";
+                client::write_error_line("Timed out");
                 mqtt.disconnect();
                 return kExitTimedOut;
             }
@@ -184,8 +185,7 @@ int run_sub(int argc, char** argv)
         }
         auto received = mqtt.receive(wait);
         if (!received) {
-            std::cerr << "moatmq sub: " << client::describe_failure("connection lost", received.error())
-                      << '\n';
+            client::ErrorLine("moatmq sub") << client::describe_failure("connection lost", received.error());
             return kExitFailure;
         }
         if (!*received) continue;
@@ -196,8 +196,8 @@ int run_sub(int argc, char** argv)
         if (decryptor) {
             auto opened = decryptor->open(message.topic, message.payload);
             if (!opened) {
-                std::cerr << "moatmq sub: message on '" << message.topic
-                          << "' rejected: " << opened.error().message() << '\n';
+                client::ErrorLine("moatmq sub")
+                    << "message on '" << message.topic << "' rejected: " << opened.error().message();
                 continue;
             }
             body = std::move(*opened);
