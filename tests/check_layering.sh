@@ -10,6 +10,12 @@ for dir in common codec broker config; do
     echo "layering: $dir must not include Asio, Beast or OpenSSL:"; echo "$hits"; status=1
   fi
 done
+for dir in common codec broker config; do
+  [ -d "$src/$dir" ] || continue
+  if hits=$(grep -rnE '#include\s*[<"](rocksdb/|store/)' "$src/$dir"); then
+    echo "layering: $dir must not know the store's engine (the broker declares Persistence):"; echo "$hits"; status=1
+  fi
+done
 for dir in common codec; do
   [ -d "$src/$dir" ] || continue
   if hits=$(grep -rnE '#include\s*"(broker|security|transport|store|config|observe|client|app)/' "$src/$dir"); then
