@@ -39,7 +39,7 @@ test-asan: deps
 test-fuzz: deps
 	cmake --preset fuzz -DMOATMQ_WERROR=$(WERROR) >/dev/null
 	cmake --build --preset fuzz -j $(JOBS)
-	ctest --preset fuzz
+	ctest --preset fuzz -j $(JOBS)
 
 bench: build
 	./build/release/bench/moatmq_micro_bench

@@ -7,7 +7,6 @@
 // order: the error reported is the one nearest the top of the file, so the user fixes errors top-down.
 #include "config/loader.hpp"
 
-#include <toml++/toml.h>
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -18,6 +17,7 @@
 
 #include "config/enum_words.hpp"
 #include "config/size.hpp"
+#include "config/toml.hpp"
 #include "config/topic_filter_syntax.hpp"
 
 namespace moatmq::config {

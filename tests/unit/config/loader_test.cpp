@@ -603,6 +603,22 @@ TEST(LoaderErrors, TlsCrossKeyRulesAreReportedAtTheTlsHeader)
               "test.toml:6: listener.tls.verify_depth: must be between 1 and 100");
 }
 
+// Inputs config_parse_fuzzer found: a character beyond ASCII where toml++ 3.3 tests for whitespace
+// reached undefined behaviour inside toml++ (see src/config/toml.hpp). Now they are ordinary errors with
+// a line, and the same characters inside strings and comments still load.
+TEST(LoaderErrors, CharactersBeyondAsciiOutsideStringsAreErrorsWithALine)
+{
+    EXPECT_THAT(error_of("[limits]\nm\xef\xbb\xbb_s= \"11XBs = 1\n"), StartsWith("test.toml:2:"));
+    EXPECT_THAT(error_of("#\xef\xbb\xbf#[broker]\nda_  =1\"idr37.0.0.1:\xef\xbb\xaf"
+                         "1883\"\n"),
+                StartsWith("test.toml:2:"));
+    EXPECT_THAT(error_of("[broker]\ncaf\xc3\xa9 = 1\n"), StartsWith("test.toml:2:"));
+    auto config =
+        load(std::string(kListener) + "[policy] # caf\xc3\xa9\nencrypted_topics = [\"caf\xc3\xa9/#\"]\n");
+    ASSERT_TRUE(config) << config.error().to_string();
+    EXPECT_EQ(config->policy.encrypted_topics.at(0), "caf\xc3\xa9/#");
+}
+
 // ---- files and paths ----
 
 TEST(LoaderFiles, RelativePathsResolveAgainstTheFilesDirectory)
