@@ -155,14 +155,9 @@ bool IdentityRules::may_subscribe(std::string_view filter) const
 {
     // Only the rules that meet the filter matter; usually a handful even in a large file.
     std::vector<std::string_view> denials;
-    std::vector<std::string_view> reads;
     for (const auto& set : sets_) {
         for (const auto& f : set->deny.filters()) {
             if (filters_overlap(f, filter)) denials.push_back(f);
-        }
-        if (options_.default_allow) continue;
-        for (const auto& f : set->read.filters()) {
-            if (filters_overlap(f, filter)) reads.push_back(f);
         }
     }
     if (options_.default_allow) {
@@ -170,11 +165,25 @@ bool IdentityRules::may_subscribe(std::string_view filter) const
         if (options_.strict_subscribe) return denials.empty();
         return !filter_covered_by(filter, denials);
     }
-    if (options_.strict_subscribe) return denials.empty() && filter_covered_by(filter, reads);
-    return std::any_of(reads.begin(), reads.end(), [&](std::string_view read) {
-        const auto common = filter_intersection(filter, read);
-        return common && !filter_covered_by(*common, denials);
-    });
+    if (options_.strict_subscribe) {
+        if (!denials.empty()) return false;
+        std::vector<std::string_view> reads;
+        for (const auto& set : sets_) {
+            for (const auto& f : set->read.filters()) {
+                if (filters_overlap(f, filter)) reads.push_back(f);
+            }
+        }
+        return filter_covered_by(filter, reads);
+    }
+    // The first read rule whose common part with the filter is not all denied grants it.
+    for (const auto& set : sets_) {
+        for (const auto& f : set->read.filters()) {
+            if (!filters_overlap(f, filter)) continue;
+            const auto common = filter_intersection(filter, f);
+            if (common && !filter_covered_by(*common, denials)) return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace moatmq::security::authz

@@ -143,10 +143,52 @@ std::optional<std::string> filter_intersection(std::string_view a, std::string_v
     return out;
 }
 
+// Walks the levels of a filter without allocating.
+class LevelReader {
+public:
+    explicit LevelReader(std::string_view filter) : rest_(filter) {}
+
+    std::optional<std::string_view> next()
+    {
+        if (done_) return std::nullopt;
+        const auto slash = rest_.find('/');
+        if (slash == std::string_view::npos) {
+            done_ = true;
+            return rest_;
+        }
+        auto level = rest_.substr(0, slash);
+        rest_.remove_prefix(slash + 1);
+        return level;
+    }
+
+private:
+    std::string_view rest_;
+    bool done_ = false;
+};
+
+// The same answer as intersect_levels(...).has_value(), level by level and without allocating: it runs for
+// every rule on every SUBSCRIBE.
 bool filters_overlap(std::string_view a, std::string_view b)
 {
-    bool hash = false;
-    return intersect_levels(split(a), split(b), hash).has_value();
+    LevelReader ra(a);
+    LevelReader rb(b);
+    for (bool first = true;; first = false) {
+        const auto la = ra.next();
+        const auto lb = rb.next();
+        if (!la && !lb) return true;
+        if (la == "#" || lb == "#") {
+            // '#' matches whatever the other has left, nothing included; at the first level not a '$' one.
+            const auto other = la == "#" ? lb : la;
+            return !(first && other && is_dollar_literal(*other));
+        }
+        if (!la || !lb) return false;
+        if (*la == "+" || *lb == "+") {
+            const auto other = *la == "+" ? *lb : *la;
+            if (first && is_dollar_literal(other)) return false;
+        } else if (*la != *lb) {
+            return false;
+        }
+    }
 }
 
 bool filter_covered_by(std::string_view filter, std::span<const std::string_view> cover)
