@@ -5,10 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "broker/authenticator.hpp"
 #include "codec/protocol.hpp"
 #include "common/bytes.hpp"
 
@@ -66,6 +68,18 @@ struct BrokerOptions {
     // security/payload here. What is refused and how: payload_policy.hpp.
     std::vector<std::string> encrypted_topics;
     std::function<bool(ByteView)> encrypted_payload_acceptable;
+
+    // --- authentication ([auth]; authenticator.hpp) ---
+    // Decides who may connect. Null: every client is accepted as anonymous (identity "") and enhanced
+    // authentication is refused (0x8C): for tests and embedding; `moatmq serve` always sets one.
+    std::shared_ptr<Authenticator> authenticator;
+    // Runs a blocking job (a password check, ~50 ms) off the worker threads and returns true, or returns
+    // false when it cannot take more (the CONNECT is then refused: 0x89 Server busy / 3.1.1 0x03). The job
+    // posts its result back through the connection's ClientLink. Empty: jobs run inline (tests).
+    std::function<bool(std::function<void()>)> run_blocking;
+    // One call per final authentication decision (success or refusal), from a worker thread: the audit
+    // log. Empty: none.
+    std::function<void(const AuthAuditRecord&)> audit_authentication;
 
     // Reported in $SYS/broker/version.
     std::string version = "moatmq";

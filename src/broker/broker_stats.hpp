@@ -21,6 +21,8 @@ struct BrokerStatsSnapshot {
     std::uint64_t bytes_received = 0;        // every byte read from clients
     std::uint64_t bytes_sent = 0;            // every byte handed to ClientLink::send
     std::uint64_t messages_refused = 0;      // PUBLISHes and wills refused by [policy] (plaintext)
+    std::uint64_t auth_succeeded = 0;        // authentications accepted (CONNECT and re-authentication)
+    std::uint64_t auth_failed = 0;           // authentications refused (including bans)
     friend bool operator==(const BrokerStatsSnapshot&, const BrokerStatsSnapshot&) = default;
 };
 
@@ -38,6 +40,8 @@ struct BrokerStats {
     std::atomic<std::uint64_t> bytes_received{0};
     std::atomic<std::uint64_t> bytes_sent{0};
     std::atomic<std::uint64_t> messages_refused{0};
+    std::atomic<std::uint64_t> auth_succeeded{0};
+    std::atomic<std::uint64_t> auth_failed{0};
 
     BrokerStatsSnapshot snapshot() const noexcept
     {
@@ -45,7 +49,7 @@ struct BrokerStats {
         return {clients_connected.load(r),    clients_maximum.load(r),   clients_total.load(r),
                 connections_accepted.load(r), messages_received.load(r), messages_sent.load(r),
                 messages_dropped.load(r),     bytes_received.load(r),    bytes_sent.load(r),
-                messages_refused.load(r)};
+                messages_refused.load(r),     auth_succeeded.load(r),    auth_failed.load(r)};
     }
 };
 

@@ -70,7 +70,8 @@ void ClientConnection::log(LogLevel level, std::string_view text) const
 
 void ClientConnection::on_bytes(ByteView bytes)
 {
-    if (state_ != State::awaiting_connect && state_ != State::connected) return;
+    if (state_ == State::closing || state_ == State::closed) return;
+    if (refusal_) return;  // a failed authentication waits for its delayed answer; the connection is done
     core_.stats().bytes_received.fetch_add(bytes.size(), std::memory_order_relaxed);
     if (state_ == State::awaiting_connect && connect_prefix_.size() < kConnectPrefix) {
         const auto take = std::min(bytes.size(), kConnectPrefix - connect_prefix_.size());
@@ -78,16 +79,35 @@ void ClientConnection::on_bytes(ByteView bytes)
                                bytes.begin() + static_cast<std::ptrdiff_t>(take));
     }
     decoder_.feed(bytes);
-    while (state_ == State::awaiting_connect || state_ == State::connected) {
+    if (state_ == State::authenticating) {
+        // Nothing after the CONNECT is processed until it is decided: the bytes wait in the decoder, up to
+        // one packet's worth (a client has no reason to send more before its CONNACK).
+        if (decoder_.buffered() > core_.options().max_packet_size) {
+            log(LogLevel::info, "closed: too much data while the CONNECT is being authenticated");
+            state_ = State::closing;
+            link_->close();
+        }
+        return;
+    }
+    decode_buffered();
+}
+
+void ClientConnection::decode_buffered()
+{
+    if (decoding_) return;  // an inline authentication decision, from inside this loop
+    decoding_ = true;
+    while (state_ == State::awaiting_connect || state_ == State::auth_exchange ||
+           state_ == State::connected) {
         auto next = decoder_.next();
         if (!next) {
             on_decode_error(next.error());
-            return;
+            break;
         }
         if (!*next) break;
         last_received_ = core_.clock().now();
         handle(**next);
     }
+    decoding_ = false;
     if (decoder_.buffered() == 0) decoder_.shrink();
 }
 
@@ -124,6 +144,11 @@ void ClientConnection::on_decode_error(const error_code& ec)
         link_->close();
         return;
     }
+    if (state_ == State::auth_exchange) {  // after CONNECT, before CONNACK
+        log(LogLevel::info, why);
+        refuse_connect(reason, version_, why);
+        return;
+    }
     close_with(reason, why);
 }
 
@@ -140,6 +165,20 @@ void ClientConnection::handle(codec::Packet& packet)
         }
         return;
     }
+    if (state_ == State::auth_exchange) {
+        // Until the exchange ends, only AUTH (or DISCONNECT) may come from the client.
+        if (auto* auth = std::get_if<codec::Auth>(&packet)) {
+            handle_auth(*auth);
+        } else if (std::holds_alternative<codec::Disconnect>(packet)) {
+            log(LogLevel::info, "disconnected during authentication");
+            state_ = State::closing;
+            link_->close();
+        } else {
+            refuse_connect(ReasonCode::ProtocolError, version_,
+                           "only AUTH may follow CONNECT until authenticated");
+        }
+        return;
+    }
     std::visit(Overloaded{
                    [this](codec::Connect&) {
                        close_with(ReasonCode::ProtocolError, "second CONNECT [MQTT-3.1.0-2]");
@@ -153,10 +192,7 @@ void ClientConnection::handle(codec::Packet& packet)
                    [this](codec::Unsubscribe& p) { handle_unsubscribe(p); },
                    [this](codec::Pingreq&) { send(codec::Pingresp{}); },  // [MQTT-3.12.4-1]
                    [this](codec::Disconnect& p) { handle_disconnect(p); },
-                   [this](codec::Auth&) {
-                       // No enhanced authentication was negotiated in CONNECT [MQTT-4.12.0-6].
-                       close_with(ReasonCode::ProtocolError, "AUTH without an authentication method");
-                   },
+                   [this](codec::Auth& p) { handle_auth(p); },
                    [this](auto&) { close_with(ReasonCode::ProtocolError, "packet a server never accepts"); },
                },
                packet);
@@ -188,12 +224,6 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     if (core_.shutting_down()) {
         log(LogLevel::info, "refused: shutting down");
         refuse_connect(v5() ? ReasonCode::ServerShuttingDown : ReasonCode::ServerUnavailable, version_);
-        return;
-    }
-    if (v5() && connect.properties.authentication_method) {
-        // TODO(broker): enhanced authentication (SCRAM) arrives with the security issue.
-        log(LogLevel::info, "refused: unsupported authentication method");
-        refuse_connect(ReasonCode::BadAuthenticationMethod, version_, "authentication method not supported");
         return;
     }
 
@@ -298,8 +328,20 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     expiry_at_connect_ = expiry;
     client_id_ = client_id;
 
-    AttachRequest request{client_id, connect.clean_start, expiry, std::move(will), version_};
-    auto attached = core_.attach(std::move(request), shared_from_this(), link_);
+    pending_connect_ =
+        PendingConnect{AttachRequest{client_id, connect.clean_start, expiry, std::move(will), version_},
+                       assigned, server_keep_alive, expiry_told,
+                       v5() && connect.properties.request_response_information.value_or(0) == 1};
+    authenticate_connect(connect);  // finish_connect() follows, now or from a posted task
+}
+
+void ClientConnection::finish_connect(const Bytes& auth_data)
+{
+    const auto& options = core_.options();
+    PendingConnect pending = std::move(*pending_connect_);
+    pending_connect_.reset();
+    const std::string client_id = pending.request.client_id;
+    auto attached = core_.attach(std::move(pending.request), shared_from_this(), link_);
     session_ = std::move(attached.session);
     generation_ = attached.generation;
     state_ = State::connected;
@@ -308,7 +350,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     connack.session_present = attached.session_present;  // [MQTT-3.2.2-2] [MQTT-3.2.2-3]
     if (v5()) {
         auto& p = connack.properties;
-        if (assigned) p.assigned_client_identifier = client_id;  // [MQTT-3.2.2-16]
+        if (pending.assigned_client_id) p.assigned_client_identifier = client_id;  // [MQTT-3.2.2-16]
         p.receive_maximum = options.receive_maximum;
         if (options.maximum_qos != codec::QoS::exactly_once)
             p.maximum_qos = static_cast<std::uint8_t>(options.maximum_qos);
@@ -318,11 +360,13 @@ void ClientConnection::handle_connect(codec::Connect& connect)
         if (!options.wildcard_subscription_available) p.wildcard_subscription_available = 0;
         if (!options.subscription_identifier_available) p.subscription_identifier_available = 0;
         if (!options.shared_subscription_available) p.shared_subscription_available = 0;
-        p.server_keep_alive = server_keep_alive;
-        p.session_expiry_interval = expiry_told;
-        if (connect.properties.request_response_information.value_or(0) == 1 &&
-            !options.response_information_prefix.empty()) {
+        p.server_keep_alive = pending.server_keep_alive;
+        p.session_expiry_interval = pending.expiry_told;
+        if (pending.request_response_information && !options.response_information_prefix.empty())
             p.response_information = options.response_information_prefix + client_id;
+        if (!auth_method_name_.empty()) {
+            p.authentication_method = auth_method_name_;
+            if (!auth_data.empty()) p.authentication_data = auth_data;  // SCRAM's server-final
         }
     }
     send(connack);
@@ -331,6 +375,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
 
     resend_inflight();
     drain();
+    decode_buffered();  // what the client sent after its CONNECT while it was being authenticated
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -338,14 +383,26 @@ void ClientConnection::handle_connect(codec::Connect& connect)
 
 std::optional<TimePoint> ClientConnection::next_deadline() const
 {
-    if (state_ == State::awaiting_connect) return connect_deadline_;
+    if (refusal_) return refusal_->at;  // a throttled answer: the connect timeout waits for it
+    if (state_ == State::awaiting_connect || state_ == State::authenticating ||
+        state_ == State::auth_exchange)
+        return connect_deadline_;
     if (state_ == State::connected && keep_alive_) return last_received_ + *keep_alive_;
     return std::nullopt;
 }
 
 void ClientConnection::on_timer(TimePoint now)
 {
-    if (state_ == State::awaiting_connect && now >= connect_deadline_) {
+    if (refusal_) {
+        if (now < refusal_->at) return;
+        const PendingRefusal refusal = std::move(*refusal_);
+        refusal_.reset();
+        refuse_authentication(refusal.reason, refusal.reason_string);
+        return;
+    }
+    if ((state_ == State::awaiting_connect || state_ == State::authenticating ||
+         state_ == State::auth_exchange) &&
+        now >= connect_deadline_) {
         log(LogLevel::info, "closed: no CONNECT within the connect timeout");
         state_ = State::closing;
         link_->close();
@@ -381,7 +438,8 @@ void ClientConnection::on_taken_over()
 void ClientConnection::on_shutdown()
 {
     publish_will_on_close_ = false;
-    if (state_ == State::awaiting_connect) {
+    if (state_ == State::awaiting_connect || state_ == State::authenticating ||
+        state_ == State::auth_exchange) {
         state_ = State::closing;
         link_->close();
         return;
@@ -395,6 +453,8 @@ void ClientConnection::on_closed()
     const bool was_connected = session_ != nullptr;
     state_ = State::closed;
     core_.unregister_connection(this);
+    conversation_.reset();
+    refusal_.reset();
     if (session_) {
         core_.detach(session_, generation_, publish_will_on_close_);
         session_.reset();

@@ -12,6 +12,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "broker/authenticator.hpp"
+#include "broker/broker_core.hpp"
 #include "broker/broker_options.hpp"
 #include "broker/client_link.hpp"
 #include "broker/connection.hpp"
@@ -32,13 +34,43 @@ public:
     std::optional<TimePoint> next_deadline() const;
     void on_timer(TimePoint now);
 
+    // Who the client is, as authentication decided (authenticator.hpp): its user name, the identity its
+    // TLS certificate or PSK established, or "" for an anonymous client. Set before the CONNACK and never
+    // changed afterwards (a re-authentication that would change it closes the connection). This is what
+    // ACLs check. Worker thread only.
+    const std::string& identity() const noexcept { return identity_; }
+    AuthMethod auth_method() const noexcept { return auth_method_; }
+
     // Posted by other threads.
     void drain();          // sends what is queued for the session, as quota allows
     void on_taken_over();  // another connection took the session [MQTT-3.1.4-3]
     void on_shutdown();    // the broker is stopping
 
 private:
-    enum class State : std::uint8_t { awaiting_connect, connected, closing, closed };
+    // authenticating: the CONNECT is being checked (a job on run_blocking) or its refusal is being delayed;
+    // nothing more is decoded meanwhile. auth_exchange: SCRAM, waiting for the client's next AUTH.
+    enum class State : std::uint8_t {
+        awaiting_connect,
+        authenticating,
+        auth_exchange,
+        connected,
+        closing,
+        closed
+    };
+
+    // What an accepted CONNECT still has to do once authentication says yes.
+    struct PendingConnect {
+        AttachRequest request;
+        bool assigned_client_id = false;
+        std::optional<std::uint16_t> server_keep_alive;
+        std::optional<std::uint32_t> expiry_told;
+        bool request_response_information = false;
+    };
+    struct PendingRefusal {  // a failed authentication answered only at `at` (failure throttling)
+        TimePoint at;
+        AuthReason reason = AuthReason::not_authorized;
+        std::string reason_string;
+    };
 
     void handle(codec::Packet& packet);
     void handle_connect(codec::Connect& connect);
@@ -50,6 +82,20 @@ private:
     void handle_subscribe(const codec::Subscribe& subscribe);
     void handle_unsubscribe(const codec::Unsubscribe& unsubscribe);
     void handle_disconnect(const codec::Disconnect& disconnect);
+    void handle_auth(codec::Auth& auth);
+    void decode_buffered();
+
+    // Authentication (client_connection_auth.cpp).
+    void finish_connect(const Bytes& auth_data);
+    void authenticate_connect(codec::Connect& connect);
+    void start_reauthentication(codec::Auth& auth);
+    // Runs authenticate() through run_blocking and comes back with on_auth_decision() on this thread.
+    void run_authentication(std::optional<std::string> username, std::optional<Bytes> password,
+                            std::optional<std::string> method, Bytes data);
+    void on_auth_decision(AuthDecision decision);
+    void apply_decision(AuthDecision decision);
+    void audit(const AuthDecision& decision);
+    void refuse_authentication(AuthReason reason, const std::string& reason_string);
 
     void refuse_connect(codec::ReasonCode reason, codec::ProtocolVersion version, std::string_view why = {});
     void on_decode_error(const error_code& ec);
@@ -93,6 +139,18 @@ private:
     bool request_problem_information_ = true;
 
     Bytes connect_prefix_;  // the first bytes, to answer a malformed CONNECT in its own version
+
+    // --- authentication ---
+    std::optional<PendingConnect> pending_connect_;
+    std::string identity_;
+    AuthMethod auth_method_ = AuthMethod::anonymous;
+    std::string auth_method_name_;                    // 5.0 Authentication Method of the CONNECT; "" = none
+    std::optional<std::string> claimed_username_;     // the CONNECT's user name, for the audit log
+    std::unique_ptr<AuthConversation> conversation_;  // a SCRAM exchange in progress (CONNECT or re-auth)
+    bool authenticating_live_ = false;                // a re-authentication (AUTH 0x19) is in progress
+    bool auth_job_pending_ = false;                   // run_blocking has our job; its answer is awaited
+    std::optional<PendingRefusal> refusal_;
+    bool decoding_ = false;  // inside decode_buffered(): an inline decision must not re-enter it
 
     std::unordered_map<std::uint16_t, std::string> inbound_aliases_;   // client -> us
     std::unordered_map<std::string, std::uint16_t> outbound_aliases_;  // us -> client

@@ -18,6 +18,7 @@ struct ConnectionInfo {
     bool listener_is_loopback = false;  // bound to 127.0.0.0/8 or ::1 only
     bool tls = false;
     std::optional<std::string> tls_identity;  // client certificate / PSK identity (TLS issue)
+    bool tls_psk = false;                     // tls_identity is a TLS-PSK identity, not a certificate's
 };
 
 class Connection {

@@ -37,6 +37,8 @@ std::vector<MessagePtr> SysTopics::build(const SysSnapshot& snapshot, TimePoint 
         {"$SYS/broker/messages/sent", std::to_string(stats.messages_sent)},
         {"$SYS/broker/publish/messages/dropped", std::to_string(stats.messages_dropped)},
         {"$SYS/broker/publish/messages/refused", std::to_string(stats.messages_refused)},
+        {"$SYS/broker/auth/succeeded", std::to_string(stats.auth_succeeded)},
+        {"$SYS/broker/auth/failed", std::to_string(stats.auth_failed)},
         {"$SYS/broker/bytes/received", std::to_string(stats.bytes_received)},
         {"$SYS/broker/bytes/sent", std::to_string(stats.bytes_sent)},
         {"$SYS/broker/load/messages/received/per_second",

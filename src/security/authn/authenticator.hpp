@@ -1,101 +1,19 @@
 #pragma once
-// Authenticator: the one question the broker asks about a CONNECT (and, for SCRAM, its AUTH packets):
-// who is this client, or why not? The broker fills an AuthRequest from the CONNECT and what the transport
-// knows about the connection, calls authenticate() on a worker thread (a password check costs ~50 ms),
-// and acts on the AuthDecision:
-//
-//   accept          CONNACK 0x00 (with decision.auth_data as Authentication Data when non-empty: SCRAM's
-//                   server-final). decision.identity is the user name ACLs see ("" for anonymous).
-//   reject          wait decision.delay, then CONNACK decision.reason (5.0) or v311_return_code() (3.1.1),
-//                   with decision.reason_string as Reason String (5.0), and close.
-//   continue_auth   AUTH 0x18 with decision.auth_data; feed the client's next AUTH 0x18 data to
-//                   decision.conversation->step(), which returns the next decision.
-//
-// How to wire it, how re-authentication (AUTH 0x19) works and which policy decides what:
-// docs/authentication.md. No OpenSSL or Asio here; the implementation is PasswordAuthenticator.
-#include <chrono>
-#include <cstdint>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-
-#include "common/bytes.hpp"
-#include "common/clock.hpp"
+// The authentication contract lives with the broker, which asks the question (broker/authenticator.hpp:
+// AuthRequest, AuthDecision, AuthConversation, Authenticator). security/authn implements it
+// (PasswordAuthenticator); these names are re-exported so that the authn code reads as before.
+#include "broker/authenticator.hpp"
 #include "security/authn/secret.hpp"
 
 namespace moatmq::security::authn {
 
-// MQTT 5 reason codes an authentication decision can carry (CONNACK / AUTH).
-enum class AuthReason : std::uint8_t {
-    success = 0x00,
-    continue_authentication = 0x18,
-    bad_username_or_password = 0x86,
-    not_authorized = 0x87,
-    banned = 0x8A,
-    bad_authentication_method = 0x8C,
-};
-
-// The MQTT 3.1.1 CONNACK return code for a refusal: 0x86 -> 0x04, everything else -> 0x05.
-std::uint8_t v311_return_code(AuthReason reason) noexcept;
-
-// How the client proved who it is: the "method" field of the audit log.
-enum class AuthMethod { anonymous, password, scram, certificate, psk };
-std::string_view to_string(AuthMethod method) noexcept;
-
-struct AuthRequest {
-    // --- the connection (transport) ---
-    std::string_view listener;        // [[listener]].name
-    std::string_view remote_address;  // IP address without port: the throttle's key
-    bool listener_tls = false;        // TLS or WSS listener
-    bool listener_loopback = false;   // bound to a loopback address (127.0.0.0/8, ::1), not 0.0.0.0
-    // Identity the TLS layer established ([listener.tls].identity from the client certificate, or the PSK
-    // identity); nullopt without one.
-    std::optional<std::string_view> tls_identity;
-    bool tls_identity_is_psk = false;
-    // --- the CONNECT ---
-    std::uint8_t protocol_version = 5;  // 3 (3.1), 4 (3.1.1), 5
-    std::string_view client_id;
-    std::optional<std::string_view> username;
-    const Secret* password = nullptr;             // nullptr: no password flag. Borrowed for the call only.
-    std::optional<std::string_view> auth_method;  // 5.0 Authentication Method property
-    ByteView auth_data;                           // 5.0 Authentication Data property
-};
-
-class AuthConversation;
-
-struct AuthDecision {
-    enum class Outcome { accept, reject, continue_auth };
-
-    Outcome outcome = Outcome::reject;
-    AuthReason reason = AuthReason::not_authorized;
-    AuthMethod method = AuthMethod::anonymous;
-    std::string identity;  // accept: the user name for ACLs and $SYS; "" when anonymous
-    Bytes auth_data;       // continue_auth: AUTH data; accept: CONNACK Authentication Data (may be empty)
-    std::string reason_string;    // for the client (5.0 Reason String): says little, never a secret
-    std::string log_detail;       // for the audit/security log: says more, never a secret
-    bool security_event = false;  // a policy refusal worth a warning (plaintext password, ban)
-    Duration delay{};             // reject: answer only after this long (failure throttling)
-    std::unique_ptr<AuthConversation> conversation;  // continue_auth: the exchange in progress
-
-    bool accepted() const noexcept { return outcome == Outcome::accept; }
-};
-
-// A multi-step exchange (SCRAM) in progress. Owned by the connection; one step at a time.
-class AuthConversation {
-public:
-    virtual ~AuthConversation() = default;
-    // The Authentication Method this exchange uses ("SCRAM-SHA-256"): every AUTH packet must carry it.
-    virtual std::string_view method_name() const noexcept = 0;
-    // The client's next Authentication Data. Blocking (HMACs only, microseconds).
-    virtual AuthDecision step(ByteView auth_data) = 0;
-};
-
-class Authenticator {
-public:
-    virtual ~Authenticator() = default;
-    // Thread-safe; blocking (a password verification costs tens of ms): call from a worker pool.
-    virtual AuthDecision authenticate(const AuthRequest& request) = 0;
-};
+using broker::AuthConversation;
+using broker::AuthDecision;
+using broker::Authenticator;
+using broker::AuthMethod;
+using broker::AuthReason;
+using broker::AuthRequest;
+using broker::to_string;
+using broker::v311_return_code;
 
 }  // namespace moatmq::security::authn

@@ -82,6 +82,7 @@ public:
             auto d = reject(wrong_proof ? AuthReason::bad_username_or_password : AuthReason::not_authorized,
                             AuthMethod::scram, "authentication failed",
                             std::string{method_name()} + ": " + final_message.error().message());
+            d.attempted_user = server_.username();
             d.delay = shared_->failed(address_, server_.username());
             return d;
         }
@@ -150,12 +151,12 @@ AuthDecision PasswordAuthenticator::authenticate(const AuthRequest& request)
             return reject(AuthReason::bad_username_or_password, method,
                           "user name differs from the TLS identity",
                           "CONNECT user name differs from the TLS identity");
-        if (request.password == nullptr) return accept(method, identity);
+        if (!request.password) return accept(method, identity);
         return check_password(request, identity, method);
     }
 
     // 3. User name and password.
-    if (request.password != nullptr) {
+    if (request.password) {
         if (!request.listener_tls && !request.listener_loopback && !policy_.allow_plaintext_passwords) {
             auto d =
                 reject(AuthReason::not_authorized, AuthMethod::password,
@@ -188,17 +189,23 @@ AuthDecision PasswordAuthenticator::authenticate(const AuthRequest& request)
 AuthDecision PasswordAuthenticator::check_password(const AuthRequest& request, std::string_view user,
                                                    AuthMethod method)
 {
-    if (shared_->banned(request.remote_address, user)) return banned_decision(method);
+    if (shared_->banned(request.remote_address, user)) {
+        auto d = banned_decision(method);
+        d.attempted_user = std::string{user};
+        return d;
+    }
     const auto file = passwords();
     // Without a file, verify against an empty one: the dummy hash keeps the cost of a wrong password.
     static const PasswordFile empty;
-    const bool ok = (file ? *file : empty).verify(user, *request.password);
+    const Secret password{*request.password};
+    const bool ok = (file ? *file : empty).verify(user, password);
     if (ok) {
         shared_->succeeded(user);
         return accept(method, std::string{user});
     }
     auto d = reject(AuthReason::bad_username_or_password, method, "bad user name or password",
                     file ? "wrong password or unknown user" : "no password file configured");
+    d.attempted_user = std::string{user};
     d.delay = shared_->failed(request.remote_address, user);
     return d;
 }
@@ -221,7 +228,11 @@ AuthDecision PasswordAuthenticator::start_scram(const AuthRequest& request, Scra
         return reject(AuthReason::bad_username_or_password, AuthMethod::scram,
                       "CONNECT user name differs from the SCRAM user name",
                       "CONNECT user name differs from the SCRAM user name");
-    if (shared_->banned(request.remote_address, server.username())) return banned_decision(AuthMethod::scram);
+    if (shared_->banned(request.remote_address, server.username())) {
+        auto d = banned_decision(AuthMethod::scram);
+        d.attempted_user = server.username();
+        return d;
+    }
 
     AuthDecision d;
     d.outcome = AuthDecision::Outcome::continue_auth;

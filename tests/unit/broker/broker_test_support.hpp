@@ -77,9 +77,13 @@ private:
 class TestClient {
 public:
     TestClient(Broker& broker, codec::ProtocolVersion version)
+        : TestClient(broker, version, ConnectionInfo{"test", "127.0.0.1:1", true, false, {}})
+    {
+    }
+    TestClient(Broker& broker, codec::ProtocolVersion version, ConnectionInfo info)
         : version_(version),
           link_(std::make_shared<FakeLink>()),
-          connection_(broker.accept(ConnectionInfo{"test", "127.0.0.1:1", true, false, {}}, link_))
+          connection_(broker.accept(std::move(info), link_))
     {
     }
 
@@ -218,6 +222,12 @@ protected:
         return *clients_.back();
     }
     TestClient& client311() { return client(codec::ProtocolVersion::v311); }
+    // A client on a connection the transport describes as `info` (listener, address, TLS identity).
+    TestClient& client_on(ConnectionInfo info, codec::ProtocolVersion version = codec::ProtocolVersion::v5)
+    {
+        clients_.push_back(std::make_unique<TestClient>(broker(), version, std::move(info)));
+        return *clients_.back();
+    }
 
     // Runs every posted task and tells connections whose link was closed that they are closed, until
     // nothing more happens: what the worker threads and the transport would do.

@@ -78,7 +78,7 @@ TEST_F(Authn, PasswordOverAPlaintextNetworkListenerIsRefusedWithoutChecking)
 {
     auto r = network();
     r.username = "alice";
-    r.password = &right;
+    r.password = right.bytes();
     const auto d = authn.authenticate(r);
     EXPECT_EQ(d.outcome, Outcome::reject);
     EXPECT_EQ(d.reason, AuthReason::not_authorized);
@@ -99,13 +99,13 @@ TEST_F(Authn, PasswordOverTlsIsChecked)
 {
     auto r = tls();
     r.username = "alice";
-    r.password = &right;
+    r.password = right.bytes();
     const auto ok = authn.authenticate(r);
     EXPECT_EQ(ok.outcome, Outcome::accept);
     EXPECT_EQ(ok.identity, "alice");
     EXPECT_EQ(ok.method, AuthMethod::password);
 
-    r.password = &wrong;
+    r.password = wrong.bytes();
     const auto bad = authn.authenticate(r);
     EXPECT_EQ(bad.outcome, Outcome::reject);
     EXPECT_EQ(bad.reason, AuthReason::bad_username_or_password);
@@ -122,11 +122,11 @@ TEST_F(Authn, RepeatedFailuresAreDelayedThenBanned)
 {
     auto r = tls();
     r.username = "alice";
-    r.password = &wrong;
+    r.password = wrong.bytes();
     EXPECT_EQ(authn.authenticate(r).delay, 1s);
     EXPECT_EQ(authn.authenticate(r).delay, 2s);
     (void)authn.authenticate(r);  // third failure: banned
-    r.password = &right;
+    r.password = right.bytes();
     const auto d = authn.authenticate(r);  // even the right password, without checking it
     EXPECT_EQ(d.reason, AuthReason::banned);
     EXPECT_TRUE(d.security_event);
@@ -141,7 +141,7 @@ TEST_F(Authn, UserNameWithoutPasswordOrPasswordWithoutUserNameIsRefused)
     r.username = "alice";
     EXPECT_EQ(authn.authenticate(r).reason, AuthReason::bad_username_or_password);
     r.username.reset();
-    r.password = &right;
+    r.password = right.bytes();
     EXPECT_EQ(authn.authenticate(r).reason, AuthReason::bad_username_or_password);
 }
 
@@ -158,9 +158,9 @@ TEST_F(Authn, TlsIdentityBecomesTheUserName)
     EXPECT_EQ(authn.authenticate(r).reason, AuthReason::bad_username_or_password);
 
     r.tls_identity = "alice";  // certificate and password
-    r.password = &right;
+    r.password = right.bytes();
     EXPECT_EQ(authn.authenticate(r).identity, "alice");
-    r.password = &wrong;
+    r.password = wrong.bytes();
     EXPECT_EQ(authn.authenticate(r).outcome, Outcome::reject);
 
     r = tls();
@@ -174,7 +174,7 @@ TEST_F(Authn, NoPasswordFileRefusesEveryPassword)
     PasswordAuthenticator without{policy(), nullptr, clock};
     auto r = tls();
     r.username = "alice";
-    r.password = &right;
+    r.password = right.bytes();
     EXPECT_EQ(without.authenticate(r).reason, AuthReason::bad_username_or_password);
 }
 

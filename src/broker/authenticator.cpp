@@ -1,6 +1,6 @@
-#include "security/authn/authenticator.hpp"
+#include "broker/authenticator.hpp"
 
-namespace moatmq::security::authn {
+namespace moatmq::broker {
 
 std::uint8_t v311_return_code(AuthReason reason) noexcept
 {
@@ -35,4 +35,4 @@ std::string_view to_string(AuthMethod method) noexcept
     return "unknown";
 }
 
-}  // namespace moatmq::security::authn
+}  // namespace moatmq::broker
