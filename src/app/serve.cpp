@@ -17,6 +17,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/serve_store.hpp"
 #include "broker/broker.hpp"
 #include "common/clock.hpp"
 #include "config/default_config.hpp"
@@ -178,7 +179,12 @@ int run_serve(const ServeOptions& options)
 
     // Declared in this order so that the server (its threads and connections) goes before the broker.
     SteadyClock clock;
-    broker::Broker broker(broker_options_from(cfg), clock);
+    auto store = open_store(cfg);  // outlives the broker; a store that cannot be read stops us here
+    if (!store) return kExitFailure;
+    auto broker_options = broker_options_from(cfg);
+    broker_options.persistence = store->store.get();
+    broker::Broker broker(std::move(broker_options), clock);
+    broker.restore(std::move(store->state));
     transport::Server server(
         std::move(transport_options),
         [&broker](broker::ConnectionInfo info, std::shared_ptr<broker::ClientLink> link) {
@@ -214,6 +220,7 @@ int run_serve(const ServeOptions& options)
                   kShutdownGrace.count());
     }
     server.stop();
+    log_store_counters(*store->store);
     log::info("stopped");
     observe::flush_logs();
     return kExitOk;

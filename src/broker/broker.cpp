@@ -43,6 +43,11 @@ std::unique_ptr<Connection> Broker::accept(ConnectionInfo info, std::shared_ptr<
     return std::make_unique<ConnectionHandle>(std::move(connection));
 }
 
+void Broker::restore(StoredState state)
+{
+    core_->restore(std::move(state));
+}
+
 void Broker::on_timer(TimePoint now)
 {
     core_->on_timer(now);

@@ -16,6 +16,7 @@
 #include "broker/broker_stats.hpp"
 #include "broker/client_link.hpp"
 #include "broker/connection.hpp"
+#include "broker/persistence.hpp"
 #include "common/clock.hpp"
 
 namespace moatmq::broker {
@@ -29,6 +30,9 @@ public:
     ~Broker();
     Broker(const Broker&) = delete;
     Broker& operator=(const Broker&) = delete;
+
+    // What BrokerOptions::persistence held at startup: call once, before the first accept().
+    void restore(StoredState state);
 
     // A new client connection. Nothing is sent until bytes arrive; the connect timeout starts now
     // (see Connection::next_deadline).

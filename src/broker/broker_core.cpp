@@ -44,7 +44,17 @@ void BrokerCore::warn(std::string_view text) const
 
 std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<SessionId> publisher)
 {
-    if (message->retain) router_.retain(message);
+    if (message->retain) {
+        router_.retain(message);
+        // The broker's own $SYS topics are published again after a restart; they are not stored.
+        if (auto* store = persistence(); store && !message->topic.starts_with("$SYS")) {
+            if (message->payload.empty()) {
+                store->erase_retained(message->topic);
+            } else {
+                store->put_retained(stored_message(message));
+            }
+        }
+    }
 
     // One vector per thread, reused: a warmed route does not allocate for the list of deliveries.
     thread_local std::vector<Delivery> deliveries;
@@ -83,7 +93,10 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
         if (session.ended) return;
         if (!session.attached() && item.qos == codec::QoS::at_most_once) return;  // not queued offline
         if (session.queue.size() >= options_.max_queued_messages) {
-            session.drop_expired(clock_.now());
+            std::vector<std::uint64_t> stored;
+            session.drop_expired(clock_.now(), &stored);
+            for (auto seq : stored)
+                persistence()->erase_delivery(session.client_id, seq);
             if (session.queue.size() >= options_.max_queued_messages) {
                 stats_.messages_dropped.fetch_add(1, std::memory_order_relaxed);
                 // One line when the queue fills, not one per dropped message.
@@ -97,6 +110,14 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
             }
         }
         if (session.queue.size() < options_.max_queued_messages / 2) session.overflow_warned = false;
+        if (session.persistent && item.qos != codec::QoS::at_most_once) {
+            // Stored before it is queued: the publisher's acknowledgement waits for this (persistence.hpp).
+            item.stored_seq = session.next_stored_seq++;
+            persistence()->put_delivery(
+                session.client_id,
+                StoredDelivery{item.stored_seq, stored_message(item.message), item.qos, item.retain,
+                               item.subscription_ids, 0, StoredStage::queued});
+        }
         session.queue.push_back(std::move(item));
         if (session.attached() && !session.drain_posted) {
             session.drain_posted = true;
@@ -165,6 +186,8 @@ std::string BrokerCore::assign_client_id()
 BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
 {
     Ended ended;
+    if (session.persistent) persistence()->erase_session(session.client_id);
+    session.persistent = false;
     session.ended = true;
     ++session.generation;
     session.owner.reset();
@@ -239,6 +262,12 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
                 existing->expiry_interval = request.expiry_interval;
                 existing->will = std::move(request.will);
                 existing->version = request.version;
+                // A session stays in the store while its expiry interval is not 0. One that was not
+                // stored is not stored from a resumption on (its subscriptions would be missing).
+                const bool persistent = existing->persistent && request.expiry_interval > 0;
+                if (existing->persistent && !persistent) persistence()->erase_session(existing->client_id);
+                existing->persistent = persistent;
+                persist_session_locked(*existing);
                 result.session = existing;
                 result.generation = existing->generation;
                 result.session_present = true;
@@ -253,6 +282,8 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
             session->expiry_interval = request.expiry_interval;
             session->will = std::move(request.will);
             session->version = request.version;
+            session->persistent = persistence() != nullptr && request.expiry_interval > 0;
+            persist_session_locked(*session);
             by_client_id_[request.client_id] = session;
             by_id_[session->id] = session;
             stats_.clients_total.fetch_add(1, std::memory_order_relaxed);
@@ -326,6 +357,13 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
                 shared.push_back(std::move(inflight.queued));
                 return true;
             });
+            if (session->persistent) {
+                for (const auto& item : shared) {
+                    if (item.stored_seq != 0)
+                        persistence()->erase_delivery(session->client_id, item.stored_seq);
+                }
+                persist_session_locked(*session);
+            }
         }
     }
     if (end) {
@@ -339,6 +377,150 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
     }
     if (will_now) publish_will(*will_now);
     reroute_shared(std::move(shared), session->id);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Persistence
+
+WallMillis BrokerCore::to_wall(TimePoint at) const
+{
+    using namespace std::chrono;
+    const auto wall = system_clock::now() + duration_cast<system_clock::duration>(at - clock_.now());
+    return duration_cast<milliseconds>(wall.time_since_epoch()).count();
+}
+
+TimePoint BrokerCore::from_wall(WallMillis at) const
+{
+    using namespace std::chrono;
+    const auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    return clock_.now() + milliseconds(at - now);
+}
+
+StoredMessage BrokerCore::stored_message(const MessagePtr& message) const
+{
+    StoredMessage stored{message, std::nullopt};
+    if (message->expires_at) stored.expires_at = to_wall(*message->expires_at);
+    return stored;
+}
+
+void BrokerCore::persist_session_locked(const Session& session)
+{
+    if (!session.persistent) return;
+    StoredSession record;
+    record.client_id = session.client_id;
+    record.expiry_interval = session.expiry_interval;
+    record.version = session.version;
+    if (session.expires_at) record.expires_at = to_wall(*session.expires_at);
+    if (session.pending_will) {
+        record.will = StoredWill{stored_message(*session.pending_will), 0,
+                                 to_wall(session.pending_will_at.value_or(clock_.now()))};
+    } else if (session.will) {
+        record.will =
+            StoredWill{stored_message(session.will->message), session.will->delay_interval, std::nullopt};
+    }
+    persistence()->put_session(record);
+}
+
+void BrokerCore::restore(StoredState state)
+{
+    auto* store = persistence();
+    const auto now = clock_.now();
+    const auto wall_now = to_wall(now);
+    auto message_of = [this](StoredMessage& stored) -> MessagePtr {
+        if (!stored.expires_at) return std::move(stored.message);
+        auto copy = std::make_shared<Message>(*stored.message);
+        copy->expires_at = from_wall(*stored.expires_at);
+        return copy;
+    };
+    for (auto& retained : state.retained) {
+        if (retained.expires_at && *retained.expires_at <= wall_now) {
+            if (store) store->erase_retained(retained.message->topic);
+            continue;
+        }
+        router_.retain(message_of(retained));
+    }
+
+    std::vector<MessagePtr> wills;
+    for (auto& stored : state.sessions) {
+        if (stored.expires_at && *stored.expires_at <= wall_now) {
+            // Expired while the broker was down: its will (always due by now) goes out, the rest is gone.
+            if (stored.will) wills.push_back(message_of(stored.will->message));
+            if (store) store->erase_session(stored.client_id);
+            continue;
+        }
+        auto session = std::make_shared<Session>(next_session_id_++, stored.client_id);
+        std::lock_guard lock(session->mutex);
+        session->generation = 1;
+        session->persistent = store != nullptr;
+        session->expiry_interval = stored.expiry_interval;
+        session->version = stored.version;
+        if (stored.expires_at) {
+            session->expires_at = from_wall(*stored.expires_at);
+        } else if (stored.expiry_interval != kNeverExpires) {
+            // Connected when the broker stopped: offline from now.
+            session->expires_at = now + std::chrono::seconds(stored.expiry_interval);
+        }
+        if (stored.will) {
+            auto will = message_of(stored.will->message);
+            const auto at = stored.will->publish_at ? from_wall(*stored.will->publish_at)
+                                                    : now + std::chrono::seconds(stored.will->delay_interval);
+            if (at <= now) {
+                wills.push_back(std::move(will));
+            } else {
+                session->pending_will = std::move(will);
+                session->pending_will_at = at;
+            }
+        }
+        for (const auto& subscription : stored.subscriptions) {
+            auto existed = router_.subscribe(session->id, subscription.filter, subscription.options,
+                                             subscription.subscription_id);
+            if (existed && !*existed) ++session->subscription_count;
+        }
+        router_.set_online(session->id, false);
+        for (auto& delivery : stored.deliveries) {
+            QueuedMessage item;
+            item.message = message_of(delivery.message);
+            item.qos = delivery.qos;
+            item.retain = delivery.retain;
+            item.subscription_ids = std::move(delivery.subscription_ids);
+            item.stored_seq = delivery.seq;
+            session->next_stored_seq = std::max(session->next_stored_seq, delivery.seq + 1);
+            using Stage = InflightMessage::Stage;
+            switch (delivery.stage) {
+                case StoredStage::queued:
+                    if (item.message->expires_at && *item.message->expires_at <= now) {
+                        if (store) store->erase_delivery(stored.client_id, delivery.seq);
+                        break;
+                    }
+                    session->queue.push_back(std::move(item));
+                    break;
+                case StoredStage::awaiting_puback:
+                case StoredStage::awaiting_pubrec:
+                case StoredStage::awaiting_pubcomp: {
+                    const auto stage = delivery.stage == StoredStage::awaiting_puback ? Stage::awaiting_puback
+                                       : delivery.stage == StoredStage::awaiting_pubrec
+                                           ? Stage::awaiting_pubrec
+                                           : Stage::awaiting_pubcomp;
+                    session->last_packet_id = std::max(session->last_packet_id, delivery.packet_id);
+                    session->inflight.push_back(InflightMessage{std::move(item), delivery.packet_id, stage});
+                    break;
+                }
+            }
+        }
+        for (auto id : stored.inbound_qos2)
+            session->inbound_qos2.insert(id);
+        persist_session_locked(*session);  // the expiry and will as they now stand
+        {
+            std::unique_lock registry(registry_mutex_);
+            by_client_id_[session->client_id] = session;
+            by_id_[session->id] = session;
+        }
+        stats_.clients_total.fetch_add(1, std::memory_order_relaxed);
+        if (session->expires_at) schedule(*session->expires_at, session);
+        if (session->pending_will_at) schedule(*session->pending_will_at, session);
+    }
+    for (auto& will : wills)
+        publish_will(will);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -390,6 +572,8 @@ void BrokerCore::on_timer(TimePoint now)
             if (session->expires_at && *session->expires_at <= now) {
                 ended = end_session_locked(*session);
                 end = true;
+            } else if (will) {
+                persist_session_locked(*session);  // without the will that goes out now
             }
         }
         if (will) publish_will(*will);

@@ -25,6 +25,7 @@
 #include "broker/client_link.hpp"
 #include "broker/message.hpp"
 #include "broker/payload_policy.hpp"
+#include "broker/persistence.hpp"
 #include "broker/router.hpp"
 #include "broker/session.hpp"
 #include "broker/sys_topics.hpp"
@@ -59,6 +60,19 @@ public:
     BrokerStats& stats() noexcept { return stats_; }
     Router& router() noexcept { return router_; }
     const PayloadPolicy& payload_policy() const noexcept { return payload_policy_; }
+    // The store (persistence.hpp), or null when state is kept in memory only.
+    Persistence* persistence() const noexcept { return options_.persistence; }
+
+    // Loads what a store held at startup (before any connection): persistent sessions with their
+    // subscriptions, queued and in-flight messages and inbound QoS 2 ids, and retained messages.
+    // Sessions and messages that expired meanwhile are dropped (and erased from the store); wills whose
+    // time has come are published.
+    void restore(StoredState state);
+
+    // Wall-clock time (stored) from and to the broker's clock (not stored: it restarts at boot).
+    WallMillis to_wall(TimePoint at) const;
+    TimePoint from_wall(WallMillis at) const;
+    StoredMessage stored_message(const MessagePtr& message) const;
 
     // Routes `message` to every matching session and applies its retain flag. `publisher` is the
     // publishing session (for No Local), nullopt for the broker's own messages. Returns the number of
@@ -107,6 +121,8 @@ private:
     };
     // Requires registry_mutex_ exclusively and session.mutex.
     Ended end_session_locked(Session& session);
+    // Writes the session record of a persistent session. Requires session.mutex.
+    void persist_session_locked(const Session& session);
     void finish(Ended ended, SessionId from);
     // Shared-subscription messages that `session` will not complete: to another member (spec §4.8.2).
     void reroute_shared(std::vector<QueuedMessage> items, SessionId from);

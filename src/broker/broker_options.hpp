@@ -16,6 +16,8 @@
 
 namespace moatmq::broker {
 
+class Persistence;
+
 enum class LogLevel : std::uint8_t { debug, info, warning };
 
 struct BrokerOptions {
@@ -80,6 +82,11 @@ struct BrokerOptions {
     // One call per final authentication decision (success or refusal), from a worker thread: the audit
     // log. Empty: none.
     std::function<void(const AuthAuditRecord&)> audit_authentication;
+
+    // --- durable state ([store]) ---
+    // Where persistent sessions, their QoS 1/2 messages and retained messages are written (see
+    // persistence.hpp); not owned, outlives the broker. Null: everything is kept in memory only.
+    Persistence* persistence = nullptr;
 
     // Reported in $SYS/broker/version.
     std::string version = "moatmq";

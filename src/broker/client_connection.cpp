@@ -417,13 +417,14 @@ void ClientConnection::close_with(ReasonCode reason, std::string_view why)
 {
     if (state_ == State::closing || state_ == State::closed) return;
     log(LogLevel::info, std::string("closing: ") + std::string(why));
-    if (v5() && state_ == State::connected) {
+    const bool connected = state_ == State::connected;
+    state_ = State::closing;  // before the DISCONNECT: it does not wait behind held packets
+    if (v5() && connected) {
         codec::Disconnect disconnect;
         disconnect.reason = reason;
         disconnect.properties.reason_string = std::string(why);  // dropped if over the client's limit
         send(disconnect);
     }
-    state_ = State::closing;
     link_->close();
 }
 
@@ -468,8 +469,52 @@ void ClientConnection::on_closed()
 bool ClientConnection::send_bytes(SharedBytes bytes)
 {
     core_.stats().bytes_sent.fetch_add(bytes->size(), std::memory_order_relaxed);
+    // Group commit (persistence.hpp): a packet sent after a store mutation waits for its commit, and
+    // every later packet waits behind it, so that order is kept. Packets sent while closing do not wait
+    // (what is held is dropped: not acknowledged, the client sends it again).
+    if (auto* store = core_.persistence(); store != nullptr && state_ == State::connected) {
+        const auto needed = store->written();
+        if (!held_.empty() || needed > store->durable()) {
+            held_.push_back(HeldPacket{needed, std::move(bytes)});
+            wait_for_store();
+            return true;
+        }
+    }
     link_->send(std::move(bytes));
     return true;
+}
+
+void ClientConnection::wait_for_store()
+{
+    if (store_wait_ || held_.empty()) return;
+    store_wait_ = true;
+    // The store calls back on its own thread; the answer comes back to this one through the link.
+    core_.persistence()->when_durable(held_.front().seq, [weak = weak_from_this(), link = link_](bool ok) {
+        link->post([weak, ok] {
+            if (auto self = weak.lock()) self->on_store_commit(ok);
+        });
+    });
+}
+
+void ClientConnection::on_store_commit(bool ok)
+{
+    store_wait_ = false;
+    if (state_ != State::connected) {
+        held_.clear();
+        return;
+    }
+    if (!ok) {
+        held_.clear();
+        close_with(ReasonCode::UnspecifiedError,
+                   "store write failed: unacknowledged messages must be sent again");
+        return;
+    }
+    const auto durable = core_.persistence()->durable();
+    while (!held_.empty() && held_.front().seq <= durable) {
+        link_->send(std::move(held_.front().bytes));
+        held_.pop_front();
+    }
+    wait_for_store();
 }
 
 bool ClientConnection::send(const codec::Packet& packet)

@@ -154,6 +154,18 @@ private:
 
     std::unordered_map<std::uint16_t, std::string> inbound_aliases_;   // client -> us
     std::unordered_map<std::string, std::uint16_t> outbound_aliases_;  // us -> client
+
+    // --- durable state (persistence.hpp) ---
+    // Packets sent after a store mutation wait here, in order, until the store has committed it: a
+    // PUBACK/PUBREC/SUBACK/CONNACK never leaves before what it acknowledges is durable.
+    struct HeldPacket {
+        std::uint64_t seq = 0;  // Persistence::written() when it was sent
+        SharedBytes bytes;
+    };
+    void wait_for_store();
+    void on_store_commit(bool ok);
+    MessageQueue<HeldPacket> held_;
+    bool store_wait_ = false;  // a when_durable() call is outstanding
 };
 
 }  // namespace moatmq::broker

@@ -34,6 +34,30 @@ void erase_inflight(Session& session, std::uint16_t packet_id)
                   [packet_id](const InflightMessage& m) { return m.packet_id == packet_id; });
 }
 
+// The store's side of the QoS flows (persistence.hpp); nothing for a session that is not stored.
+// Each requires the session's mutex, which keeps the store's order that of the session.
+void store_stage(BrokerCore& core, const Session& session, const InflightMessage& m)
+{
+    if (!session.persistent || m.queued.stored_seq == 0) return;
+    const auto stage = m.stage == Stage::awaiting_puback   ? StoredStage::awaiting_puback
+                       : m.stage == Stage::awaiting_pubrec ? StoredStage::awaiting_pubrec
+                                                           : StoredStage::awaiting_pubcomp;
+    core.persistence()->put_delivery_stage(session.client_id, m.queued.stored_seq, m.packet_id, stage);
+}
+
+void store_done(BrokerCore& core, const Session& session, std::uint64_t stored_seq)
+{
+    if (!session.persistent || stored_seq == 0) return;
+    core.persistence()->erase_delivery(session.client_id, stored_seq);
+}
+
+// Removes the in-flight message `packet_id` from the session and the store.
+void finish_inflight(BrokerCore& core, Session& session, std::uint16_t packet_id)
+{
+    if (auto* m = find_inflight(session, packet_id)) store_done(core, session, m->queued.stored_seq);
+    erase_inflight(session, packet_id);
+}
+
 }  // namespace
 
 bool ClientConnection::owns_session_locked() const
@@ -57,9 +81,12 @@ void ClientConnection::drain()
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
         session_->drain_posted = false;
-        if (auto expired = session_->drop_expired(now)) {
+        std::vector<std::uint64_t> expired_stored;
+        if (auto expired = session_->drop_expired(now, &expired_stored)) {
             core_.stats().messages_dropped.fetch_add(expired, std::memory_order_relaxed);
         }
+        for (auto seq : expired_stored)
+            store_done(core_, *session_, seq);
         while (!session_->queue.empty()) {
             auto& front = session_->queue.front();
             std::uint16_t packet_id = 0;
@@ -71,6 +98,7 @@ void ClientConnection::drain()
                                                              front.qos == codec::QoS::at_least_once
                                                                  ? Stage::awaiting_puback
                                                                  : Stage::awaiting_pubrec});
+                store_stage(core_, *session_, session_->inflight.back());
             }
             batch.push_back(ToSend{std::move(front), packet_id});
             session_->queue.pop_front();
@@ -95,7 +123,7 @@ void ClientConnection::drain()
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
         for (auto id : undeliverable)
-            erase_inflight(*session_, id);
+            finish_inflight(core_, *session_, id);
     }
 }
 
@@ -119,7 +147,7 @@ void ClientConnection::resend_inflight()
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
         for (auto id : undeliverable)
-            erase_inflight(*session_, id);
+            finish_inflight(core_, *session_, id);
     }
 }
 
@@ -130,7 +158,7 @@ void ClientConnection::handle_puback(const codec::Puback& ack)
         if (!owns_session_locked()) return;
         auto* m = find_inflight(*session_, ack.packet_id);
         if (!m || m->stage != Stage::awaiting_puback) return;  // unknown id: nothing to do
-        erase_inflight(*session_, ack.packet_id);
+        finish_inflight(core_, *session_, ack.packet_id);
     }
     drain();  // the window has room again
 }
@@ -147,10 +175,11 @@ void ClientConnection::handle_pubrec(const codec::Pubrec& ack)
             answer = Answer::not_found;
         } else if (m->stage == Stage::awaiting_pubrec && codec::is_error(ack.reason)) {
             // The client refused the message: the flow ends here [MQTT-4.3.3-4].
-            erase_inflight(*session_, ack.packet_id);
+            finish_inflight(core_, *session_, ack.packet_id);
             freed = true;
         } else if (m->stage != Stage::awaiting_puback) {
             m->stage = Stage::awaiting_pubcomp;  // the message is now the client's [MQTT-4.3.3-3]
+            store_stage(core_, *session_, *m);   // after a restart: PUBREL again, never the PUBLISH
             answer = Answer::release;
         }
     }
@@ -169,7 +198,7 @@ void ClientConnection::handle_pubcomp(const codec::Pubcomp& ack)
         if (!owns_session_locked()) return;
         auto* m = find_inflight(*session_, ack.packet_id);
         if (!m || m->stage != Stage::awaiting_pubcomp) return;
-        erase_inflight(*session_, ack.packet_id);
+        finish_inflight(core_, *session_, ack.packet_id);
     }
     drain();
 }
@@ -230,10 +259,36 @@ void ClientConnection::handle_publish(codec::Publish& publish)
         }
     }
 
+    auto* store = qos == codec::QoS::at_most_once ? nullptr : core_.persistence();
+    if (store != nullptr && !store->writable() && !v5()) {
+        // The store cannot write (disk full): a QoS 1/2 message is not accepted. 3.1.1 has no way to say
+        // so in PUBACK/PUBREC: the connection closes unacknowledged, and the client sends it again later.
+        core_.stats().messages_refused.fetch_add(1, std::memory_order_relaxed);
+        close_with(ReasonCode::QuotaExceeded, "store not writable: QoS 1/2 message not accepted");
+        return;
+    }
+    struct Atomic {  // the routing and the inbound id of one message: committed together or not at all
+        Persistence* store;
+        explicit Atomic(Persistence* s) : store(s)
+        {
+            if (store) store->begin_atomic();
+        }
+        ~Atomic()
+        {
+            if (store) store->end_atomic();
+        }
+        Atomic(const Atomic&) = delete;
+        Atomic& operator=(const Atomic&) = delete;
+    } atomic(store);
+
     auto reason = ReasonCode::Success;
     if (publish.topic.starts_with("$SYS")) {
         // The broker's own namespace: clients do not write to it.
         reason = ReasonCode::NotAuthorized;
+    } else if (store != nullptr && !store->writable()) {
+        // The store cannot write (disk full): nothing is routed; the client may try again later.
+        reason = ReasonCode::QuotaExceeded;
+        core_.stats().messages_refused.fetch_add(1, std::memory_order_relaxed);
     } else if (core_.payload_policy().refuses(publish.topic, publish.payload, publish.retain)) {
         // Plaintext on an encrypted topic: not routed, not retained (payload_policy.hpp). 3.1.1 and
         // QoS 0 cannot be told: dropped. The log names the topic, never the payload.
@@ -266,7 +321,10 @@ void ClientConnection::handle_publish(codec::Publish& publish)
     } else if (qos == codec::QoS::exactly_once) {
         if (!codec::is_error(reason)) {
             std::lock_guard lock(session_->mutex);
-            if (owns_session_locked()) session_->inbound_qos2.insert(packet_id);
+            if (owns_session_locked()) {
+                session_->inbound_qos2.insert(packet_id);
+                if (session_->persistent) core_.persistence()->put_inbound_qos2(client_id_, packet_id);
+            }
         }
         send(codec::Pubrec{packet_id, reason, {}});
     }
@@ -279,6 +337,8 @@ void ClientConnection::handle_pubrel(const codec::Pubrel& release)
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
         known = session_->inbound_qos2.erase(release.packet_id) > 0;
+        if (known && session_->persistent)
+            core_.persistence()->erase_inbound_qos2(client_id_, release.packet_id);
     }
     // [MQTT-4.3.3-11]: PUBCOMP with the same id; 5.0 says when the id was unknown.
     send(codec::Pubcomp{
@@ -345,9 +405,14 @@ void ClientConnection::handle_subscribe(const codec::Subscribe& subscribe)
             refuse(ReasonCode::TopicFilterInvalid);
             continue;
         }
-        if (!*existed) {
+        {
             std::lock_guard lock(session_->mutex);
-            ++session_->subscription_count;
+            if (!*existed) ++session_->subscription_count;
+            // Under the session's lock: a session ended meanwhile (takeover) must not get it back.
+            if (session_->persistent && !session_->ended) {
+                core_.persistence()->put_subscription(
+                    client_id_, StoredSubscription{wanted.filter, granted, subscription_id});
+            }
         }
         suback.reasons.push_back(static_cast<ReasonCode>(granted.qos));
         // Retained messages for a new subscription, per Retain Handling [MQTT-3.3.1-9] [MQTT-3.3.1-10]
@@ -388,6 +453,8 @@ void ClientConnection::handle_unsubscribe(const codec::Unsubscribe& unsubscribe)
         if (existed) {
             std::lock_guard lock(session_->mutex);
             if (session_->subscription_count > 0) --session_->subscription_count;
+            if (session_->persistent && !session_->ended)
+                core_.persistence()->erase_subscription(client_id_, filter);
         }
         if (v5())
             unsuback.reasons.push_back(existed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);

@@ -19,11 +19,13 @@ std::uint16_t Session::allocate_packet_id()
     return 0;
 }
 
-std::size_t Session::drop_expired(TimePoint now)
+std::size_t Session::drop_expired(TimePoint now, std::vector<std::uint64_t>* stored)
 {
     // [MQTT-3.3.2-5]: a message whose expiry has passed and whose delivery has not started is deleted.
-    return queue.remove_if([now](const QueuedMessage& m) {
-        return m.message->expires_at.has_value() && *m.message->expires_at <= now;
+    return queue.remove_if([now, stored](const QueuedMessage& m) {
+        const bool expired = m.message->expires_at.has_value() && *m.message->expires_at <= now;
+        if (expired && stored != nullptr && m.stored_seq != 0) stored->push_back(m.stored_seq);
+        return expired;
     });
 }
 

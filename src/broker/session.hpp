@@ -45,6 +45,8 @@ struct QueuedMessage {
     SharedGroupId shared_group = 0;
     // Shared among the receivers of one publish: encodings that every receiver of a variant can use.
     std::shared_ptr<PublishEncoding> encoding;
+    // The delivery's number in the store (persistence.hpp), 0 when it is not stored.
+    std::uint64_t stored_seq = 0;
 };
 
 struct InflightMessage {
@@ -93,14 +95,18 @@ public:
     std::optional<MessagePtr> pending_will;  // delayed will of a closed connection
     std::optional<TimePoint> pending_will_at;
     codec::ProtocolVersion version = codec::ProtocolVersion::v5;
+    // Written to the broker's Persistence (expiry interval > 0 at CONNECT, and a store configured).
+    bool persistent = false;
+    std::uint64_t next_stored_seq = 1;  // the next StoredDelivery::seq
 
     bool attached() const { return connected; }
 
     // A packet id not used by any in-flight message (guarded by mutex); 0 when all 65,535 are in use.
     std::uint16_t allocate_packet_id();
 
-    // Removes queued messages whose expiry has passed; returns how many.
-    std::size_t drop_expired(TimePoint now);
+    // Removes queued messages whose expiry has passed; returns how many. The store numbers of those
+    // that were stored are appended to `stored`, if given, for the caller to erase.
+    std::size_t drop_expired(TimePoint now, std::vector<std::uint64_t>* stored = nullptr);
 };
 
 }  // namespace moatmq::broker
