@@ -8,5 +8,7 @@ int run_pub(int argc, char** argv);
 int run_sub(int argc, char** argv);
 // `moatmq certs payload-key FILE` (the TLS subcommands `init` and `client` are added by the TLS work).
 int run_certs(int argc, char** argv);
+// `moatmq bench MODE [opts]`: the load generator (src/loadgen).
+int run_bench(int argc, char** argv);
 
 }  // namespace moatmq::app

@@ -20,6 +20,7 @@ int main(int argc, char** argv)
     if (argc >= 2 && std::string{argv[1]} == "certs") return run_certs(argc - 1, argv + 1);
     if (argc >= 2 && std::string{argv[1]} == "passwd") return run_passwd(argc - 1, argv + 1);
     if (argc >= 2 && std::string{argv[1]} == "store") return run_store(argc - 1, argv + 1);
+    if (argc >= 2 && std::string{argv[1]} == "bench") return run_bench(argc - 1, argv + 1);
 
     CLI::App app{"moatmq: a security-first MQTT broker", "moatmq"};
     app.require_subcommand(1);
