@@ -14,9 +14,11 @@
 #include <exception>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/serve_auth.hpp"
 #include "app/serve_store.hpp"
 #include "broker/broker.hpp"
 #include "common/clock.hpp"
@@ -121,7 +123,7 @@ transport::TransportOptions transport_options_from(const config::Config& cfg)
 // SIGHUP: re-reads the configuration file and applies what can change while running (for now the log
 // level; later issues add credentials, ACLs and certificates). A broken file is reported and the
 // running settings stay.
-void reload(const ServeOptions& options)
+void reload(const ServeOptions& options, ServeAuth& auth)
 {
     log::info("reload requested (SIGHUP)");
     if (!options.config_file) {
@@ -133,6 +135,7 @@ void reload(const ServeOptions& options)
         log::error("reload failed, keeping the running settings: {}", loaded.error().to_string());
         return;
     }
+    auth.reload(*loaded);
     const auto level = loaded->log.level;
     observe::set_log_level(level);
     // Logged at a level the new setting still shows, so that the confirmation is never lost.
@@ -141,13 +144,13 @@ void reload(const ServeOptions& options)
 }
 
 // Waits for SIGINT or SIGTERM; handles SIGHUP meanwhile.
-int wait_for_stop_signal(const sigset_t& signals, const ServeOptions& options)
+int wait_for_stop_signal(const sigset_t& signals, const ServeOptions& options, ServeAuth& auth)
 {
     for (;;) {
         int signal = 0;
         if (sigwait(&signals, &signal) != 0) continue;
         if (signal == SIGHUP) {
-            reload(options);
+            reload(options, auth);
             continue;
         }
         return signal;
@@ -179,9 +182,17 @@ int run_serve(const ServeOptions& options)
 
     // Declared in this order so that the server (its threads and connections) goes before the broker.
     SteadyClock clock;
+    std::optional<ServeAuth> auth;  // outlives the broker: its workers post decisions to connections
+    try {
+        auth.emplace(cfg, clock);  // a bad password file stops us here, naming FILE:LINE
+    } catch (const std::exception& e) {
+        log::error("{}", e.what());
+        return kExitFailure;
+    }
     auto store = open_store(cfg);  // outlives the broker; a store that cannot be read stops us here
     if (!store) return kExitFailure;
     auto broker_options = broker_options_from(cfg);
+    auth->configure(broker_options);
     broker_options.persistence = store->store.get();
     broker::Broker broker(std::move(broker_options), clock);
     broker.restore(std::move(store->state));
@@ -211,7 +222,7 @@ int run_serve(const ServeOptions& options)
     log::info("{}", ready);
     observe::flush_logs();
 
-    const int signal = wait_for_stop_signal(signals, options);
+    const int signal = wait_for_stop_signal(signals, options, *auth);
     log::info("shutting down ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop_accepting();
     broker.shutdown();  // DISCONNECT (5.0: server shutting down) to every client, through its own thread

@@ -201,13 +201,45 @@ AuthDecision PasswordAuthenticator::check_password(const AuthRequest& request, s
     const bool ok = (file ? *file : empty).verify(user, password);
     if (ok) {
         shared_->succeeded(user);
-        return accept(method, std::string{user});
+        auto d = accept(method, std::string{user});
+        if (policy_.rehash_on_login && file != nullptr) {
+            const auto* entry = file->find(user);
+            if (entry != nullptr && entry->hash.kind() != PasswordHash::Kind::argon2id)
+                rehash(user, password, d);
+        }
+        return d;
     }
     auto d = reject(AuthReason::bad_username_or_password, method, "bad user name or password",
                     file ? "wrong password or unknown user" : "no password file configured");
     d.attempted_user = std::string{user};
     d.delay = shared_->failed(request.remote_address, user);
     return d;
+}
+
+void PasswordAuthenticator::rehash(std::string_view user, const Secret& password, AuthDecision& d)
+{
+    const std::lock_guard lock{rehash_mutex_};
+    // From disk, not from memory: edits made since the last load (moatmq passwd before a SIGHUP) are kept.
+    auto current = PasswordFile::load(policy_.password_path);
+    if (!current) {
+        d.log_detail = "rehash_on_login skipped: " + current.error().to_string();
+        return;
+    }
+    const auto* entry = current->find(user);
+    if (entry == nullptr || entry->hash.kind() == PasswordHash::Kind::argon2id) return;  // changed meanwhile
+    auto hash = PasswordHash::make_argon2id(password.view());
+    if (!hash) {
+        d.log_detail = "rehash_on_login skipped: " + hash.error().message();
+        return;
+    }
+    PasswordEntry updated{std::string{user}, std::move(*hash), entry->scram};
+    (void)current->upsert(std::move(updated));
+    if (const auto ec = current->write_atomically(policy_.password_path)) {
+        d.log_detail = "rehash_on_login: " + policy_.password_path.string() + " not written: " + ec.message();
+        return;
+    }
+    replace_password_file(std::make_shared<const PasswordFile>(std::move(*current)));
+    d.log_detail = "password entry rewritten as Argon2id (rehash_on_login)";
 }
 
 AuthDecision PasswordAuthenticator::start_scram(const AuthRequest& request, ScramMechanism mechanism)

@@ -12,6 +12,7 @@
 //
 // Failed password and SCRAM attempts go through the FailureThrottle (delay, then ban: 0x8A). Thread-safe:
 // the password file is an immutable snapshot swapped under a mutex, the throttle has its own mutex.
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -32,6 +33,10 @@ struct AuthPolicy {
     bool allow_plaintext_passwords = false;
     std::vector<ScramMechanism> scram{ScramMechanism::sha256, ScramMechanism::sha512};
     ThrottleOptions throttle;
+    // [auth].rehash_on_login: after a successful password login, a Mosquitto $6$/$7$ entry is rewritten as
+    // Argon2id in `password_path` (re-read from disk, edited, written atomically; other lines kept).
+    bool rehash_on_login = false;
+    std::filesystem::path password_path;
 };
 
 class PasswordAuthenticator final : public Authenticator {
@@ -60,11 +65,14 @@ private:
     AuthDecision start_scram(const AuthRequest& request, ScramMechanism mechanism);
     AuthDecision check_password(const AuthRequest& request, std::string_view user, AuthMethod method);
     std::shared_ptr<const PasswordFile> passwords() const;
+    // rehash_on_login for `user`, whose `password` just verified; says what happened in d.log_detail.
+    void rehash(std::string_view user, const Secret& password, AuthDecision& d);
 
     AuthPolicy policy_;
     std::shared_ptr<Shared> shared_;
     mutable std::mutex passwords_mutex_;
     std::shared_ptr<const PasswordFile> passwords_;
+    std::mutex rehash_mutex_;  // one rewrite of the file at a time
 };
 
 }  // namespace moatmq::security::authn
