@@ -1,5 +1,7 @@
 #include "client/cli_options.hpp"
 
+#include "client/scram_authenticator.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <termios.h>
@@ -26,6 +28,9 @@ void add_connection_options(CLI::App& app, ConnectionArgs& args)
     app.add_option(
         "-P,--pw", args.password,
         "Password (visible to other users in the process list: prefer MOATMQ_PASSWORD or the prompt)");
+    app.add_option("--scram", args.scram,
+                   "sha256 or sha512: prove the password with SCRAM (MQTT 5 enhanced authentication) "
+                   "instead of sending it; needs -V 5 and -u");
     app.add_option("--cafile", args.cafile, "PEM file of trusted CA certificates: enables TLS");
     app.add_option("--cert", args.certfile, "Client certificate (PEM) for mutual TLS");
     app.add_option("--key", args.keyfile, "Client private key (PEM) for mutual TLS");
@@ -82,6 +87,15 @@ Result<ConnectOptions> to_connect_options(const ConnectionArgs& args, const Pass
     }
     if (options.password && !options.username && options.version == codec::ProtocolVersion::v311) {
         return usage("a password needs a username (-u) in MQTT 3.1.1");
+    }
+    if (!args.scram.empty()) {
+        if (args.scram != "sha256" && args.scram != "sha512")
+            return usage("--scram must be sha256 or sha512");
+        if (options.version != codec::ProtocolVersion::v5) return usage("--scram needs MQTT 5 (-V 5)");
+        if (!options.username) return usage("--scram needs a username (-u)");
+        if (!options.password) return usage("--scram needs a password (-P, MOATMQ_PASSWORD or the prompt)");
+        options.authenticator = make_scram_authenticator(args.scram, *options.username, *options.password);
+        wipe_password(options);  // SCRAM proves the password; it is never sent
     }
 
     if (tls) {

@@ -31,6 +31,7 @@ struct ConnectionArgs {
     bool no_clean_session = false;  // -c
     std::string username;
     std::optional<std::string> password;  // -P
+    std::string scram;                    // --scram sha256|sha512: MQTT 5 enhanced authentication
     std::string cafile;
     std::string certfile;
     std::string keyfile;
