@@ -206,9 +206,11 @@ Scan scan(rocksdb::DB& db)
 std::string open_failure(const std::filesystem::path& path, const rocksdb::Status& status)
 {
     std::string text = "store " + path.string() + ": cannot open: " + status.ToString();
-    if (status.IsCorruption()) {
+    if (status.ToString().find("lock") != std::string::npos) {
+        text += " (is another broker using this data_dir?)";
+    } else {
         text +=
-            " (the store is damaged; `moatmq store check` reports what is wrong, `moatmq store repair` "
+            " (if it is damaged: `moatmq store check` reports what is wrong, `moatmq store repair` "
             "salvages what it can)";
     }
     return text;

@@ -16,11 +16,13 @@ std::string moatmq_binary()
     return MOATMQ_BINARY;
 }
 
-std::string test_config(std::string_view extra)
+std::string test_config(std::string_view extra, std::string_view data_dir)
 {
     std::string config =
         "[broker]\n"
-        "data_dir = \"data\"\n"
+        "data_dir = \"" +
+        std::string(data_dir) +
+        "\"\n"
         "threads = 2\n"
         "\n"
         "[[listener]]\n"

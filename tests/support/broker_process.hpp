@@ -25,8 +25,9 @@ namespace moatmq::test {
 std::string moatmq_binary();
 
 // A configuration with one plain listener named "local" on 127.0.0.1:0, and `extra` appended (more
-// tables, e.g. "[limits]\nmax_packet_size = 1024\n").
-std::string test_config(std::string_view extra = {});
+// tables, e.g. "[limits]\nmax_packet_size = 1024\n"). `data_dir` is relative to the broker's own
+// temporary directory unless absolute: pass a directory the test owns to restart a broker on its store.
+std::string test_config(std::string_view extra = {}, std::string_view data_dir = "data");
 
 class BrokerProcess {
 public:
