@@ -2,7 +2,8 @@
 //
 // Signals are blocked in every thread and taken synchronously by the main thread (sigwait), so no
 // handler runs in the middle of the workers' code: SIGINT/SIGTERM start a graceful shutdown (stop
-// accepting, let the broker close every connection, exit 0), SIGHUP is the reload hook.
+// accepting, let the broker close every connection, exit 0), SIGHUP is the reload hook. While waiting,
+// the main thread also looks every 2 s for TLS files changed on disk, and reloads those listeners.
 //
 // Once every listener is bound, one line says so, naming each listener and the address it really got
 // (a port 0 in the configuration becomes the port the OS chose). Tests and scripts wait for it:
@@ -10,7 +11,9 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <ctime>
 #include <exception>
 #include <iostream>
 #include <limits>
@@ -20,6 +23,7 @@
 #include "app/commands.hpp"
 #include "app/serve_auth.hpp"
 #include "app/serve_store.hpp"
+#include "app/tls_listeners.hpp"
 #include "broker/broker.hpp"
 #include "common/clock.hpp"
 #include "config/default_config.hpp"
@@ -34,6 +38,8 @@ namespace {
 
 // How long the broker's shutdown may take to close every connection before the rest are cut.
 constexpr std::chrono::seconds kShutdownGrace{5};
+// How often TLS certificate, key, CA, CRL and PSK files are checked for changes.
+constexpr std::chrono::seconds kTlsFilePoll{2};
 
 sigset_t serve_signals()
 {
@@ -95,7 +101,7 @@ broker::BrokerOptions broker_options_from(const config::Config& cfg)
     return options;
 }
 
-transport::TransportOptions transport_options_from(const config::Config& cfg)
+transport::TransportOptions transport_options_from(const config::Config& cfg, const TlsListeners& tls)
 {
     transport::TransportOptions options;
     options.threads = cfg.broker.threads;
@@ -104,18 +110,14 @@ transport::TransportOptions transport_options_from(const config::Config& cfg)
     // peer stopped reading altogether) sits well above it.
     options.max_queued_bytes =
         std::max<std::size_t>(64 * 1024 * 1024, 8 * clamp_to<std::size_t>(cfg.limits.max_queued_bytes));
+    options.handshake_timeout = cfg.limits.connect_timeout;
     for (const auto& listener : cfg.listeners) {
-        if (listener.tls) {
-            // TODO(transport): TLS listeners (mqtts, wss) arrive with the TLS issue.
-            log::warn("listener {}: TLS is not available yet; listener skipped", listener.name);
-            continue;
-        }
         if (listener.protocol != config::ListenerProtocol::mqtt) {
             // TODO(transport): WebSocket listeners arrive with the WebSocket issue.
             log::warn("listener {}: WebSocket is not available yet; listener skipped", listener.name);
             continue;
         }
-        options.listeners.push_back({listener.name, listener.bind.to_string()});
+        options.listeners.push_back({listener.name, listener.bind.to_string(), tls.find(listener.name)});
     }
     return options;
 }
@@ -123,9 +125,10 @@ transport::TransportOptions transport_options_from(const config::Config& cfg)
 // SIGHUP: re-reads the configuration file and applies what can change while running (for now the log
 // level; later issues add credentials, ACLs and certificates). A broken file is reported and the
 // running settings stay.
-void reload(const ServeOptions& options, ServeAuth& auth)
+void reload(const ServeOptions& options, TlsListeners& tls, ServeAuth& auth)
 {
     log::info("reload requested (SIGHUP)");
+    tls.reload_all();
     if (!options.config_file) {
         log::info("reload: running on the embedded default; nothing to reload");
         return;
@@ -143,14 +146,19 @@ void reload(const ServeOptions& options, ServeAuth& auth)
                    observe::to_string(level));
 }
 
-// Waits for SIGINT or SIGTERM; handles SIGHUP meanwhile.
-int wait_for_stop_signal(const sigset_t& signals, const ServeOptions& options, ServeAuth& auth)
+// Waits for SIGINT or SIGTERM; handles SIGHUP and TLS file changes meanwhile.
+int wait_for_stop_signal(const sigset_t& signals, const ServeOptions& options, TlsListeners& tls,
+                         ServeAuth& auth)
 {
+    const timespec poll{kTlsFilePoll.count(), 0};
     for (;;) {
-        int signal = 0;
-        if (sigwait(&signals, &signal) != 0) continue;
+        const int signal = sigtimedwait(&signals, nullptr, &poll);
+        if (signal < 0) {
+            if (errno == EAGAIN) tls.reload_changed();
+            continue;
+        }
         if (signal == SIGHUP) {
-            reload(options, auth);
+            reload(options, tls, auth);
             continue;
         }
         return signal;
@@ -174,7 +182,14 @@ int run_serve(const ServeOptions& options)
     const config::Config& cfg = *loaded;
     observe::init_logging(cfg.log);
 
-    auto transport_options = transport_options_from(cfg);
+    std::optional<TlsListeners> tls;
+    try {
+        tls.emplace(cfg, !options.config_file.has_value());
+    } catch (const std::exception& e) {
+        log::error("{}", e.what());
+        return kExitFailure;
+    }
+    auto transport_options = transport_options_from(cfg, *tls);
     if (transport_options.listeners.empty()) {
         log::error("no listener can be served; nothing to do");
         return kExitFailure;
@@ -222,7 +237,7 @@ int run_serve(const ServeOptions& options)
     log::info("{}", ready);
     observe::flush_logs();
 
-    const int signal = wait_for_stop_signal(signals, options, *auth);
+    const int signal = wait_for_stop_signal(signals, options, *tls, *auth);
     log::info("shutting down ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop_accepting();
     broker.shutdown();  // DISCONNECT (5.0: server shutting down) to every client, through its own thread

@@ -17,8 +17,10 @@
 #include <unordered_set>
 
 #include "observe/log.hpp"
+#include "security/tls/server_tls.hpp"
 #include "transport/detail/session.hpp"
 #include "transport/detail/socket_link.hpp"
+#include "transport/detail/tls_session.hpp"
 
 namespace moatmq::transport {
 
@@ -34,6 +36,7 @@ struct Worker {
     std::shared_ptr<detail::WorkerGate> gate = std::make_shared<detail::WorkerGate>();
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
     std::vector<std::byte> read_buffer = std::vector<std::byte>(detail::kReadChunk);
+    std::vector<std::byte> tls_staging = std::vector<std::byte>(detail::TlsStream::kRecordSize);
     std::unordered_set<detail::SocketLink*> live;  // this worker's connections; its thread only
     std::thread thread;
 };
@@ -288,13 +291,24 @@ private:
         info.listener = listener.spec.name;
         info.remote_address = format_endpoint(remote);
         info.listener_is_loopback = listener.bound.loopback;
+        info.tls = listener.spec.tls != nullptr;
         log::info("connection accepted",
                   {{"id", id}, {"listener", info.listener}, {"remote", info.remote_address}});
 
         ++connections_;
         auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), worker.gate, id,
                                                          std::move(info), options_.max_queued_bytes);
-        const detail::SessionContext context{&factory_, &clock_, worker.read_buffer, options_.close_linger};
+        const detail::SessionContext context{&factory_,
+                                             &clock_,
+                                             worker.read_buffer,
+                                             worker.tls_staging,
+                                             options_.close_linger,
+                                             options_.handshake_timeout};
+        if (listener.spec.tls) {
+            start_tls_session(worker, std::move(peer), std::move(link), context,
+                              listener.spec.tls->current());
+            return;
+        }
         // The broker's Connection is created on the worker the socket is pinned to.
         asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link, context]() mutable {
             w->live.insert(link.get());
@@ -314,6 +328,30 @@ private:
                                session->end();
                                end_session(*w, link, e);
                            });
+        });
+    }
+
+    // TLS: the session starts with the handshake; the broker's Connection comes after it (read_tls).
+    void start_tls_session(Worker& worker, tcp::socket peer, std::shared_ptr<detail::SocketLink> link,
+                           detail::SessionContext context,
+                           std::shared_ptr<const security::tls::TlsContext> tls)
+    {
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link), context,
+                               tls = std::move(tls)]() mutable {
+            w->live.insert(link.get());
+            SSL* ssl = tls->new_ssl();
+            if (ssl == nullptr) {
+                link->set_end_reason("out of memory for TLS");
+                end_session(*w, link, nullptr);
+                return;
+            }
+            auto session = std::make_shared<detail::Session<detail::TlsStream>>(
+                detail::TlsStream(std::move(peer), std::move(tls), ssl, context.write_staging), link,
+                context);
+            asio::co_spawn(w->io, detail::read_tls(session), [this, link, w, session](std::exception_ptr e) {
+                session->end();
+                end_session(*w, link, e);
+            });
         });
     }
 

@@ -3,8 +3,13 @@
 // safety limits. The app maps the TOML configuration onto it; the transport never reads files.
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace moatmq::security::tls {
+class ServerTls;
+}
 
 namespace moatmq::transport {
 
@@ -13,6 +18,9 @@ struct ListenerSpec {
     // "host:port": "127.0.0.1:1883", "[::1]:1883", "0.0.0.0:8883". Port 0: the OS chooses one, and
     // Server::listen() reports it.
     std::string bind;
+    // Set: a TLS listener, serving the context in force when each connection is accepted (reloads
+    // replace it for new connections only).
+    std::shared_ptr<security::tls::ServerTls> tls;
 };
 
 struct TransportOptions {
@@ -26,6 +34,8 @@ struct TransportOptions {
     // After ClientLink::close() has written what was queued, how long the peer gets to close its side
     // before the socket is closed anyway (so that the last packet is not lost to a reset).
     std::chrono::milliseconds close_linger{2'000};
+    // A TLS handshake must be done within this, or the connection is closed.
+    std::chrono::milliseconds handshake_timeout{10'000};
 };
 
 // A listener after bind(): its actual address, with the port the OS chose when 0 was asked for.

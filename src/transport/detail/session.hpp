@@ -18,9 +18,9 @@
 //  - close():  after the final write, half-close and give the peer `close_linger` to close its side
 //              (so that our last packet is not lost to a reset), reading and dropping meanwhile.
 //
-// Stream types plug in through read_loop() and shutdown_send() overloads: plain TCP reads with a
-// readiness wait and a non-blocking read into the worker's shared buffer, so an idle TCP connection
-// holds no read buffer at all. A TLS or WebSocket stream (a later issue) adds its own overloads.
+// Stream types plug in through their reading coroutine and write_all()/shutdown_send() overloads: plain
+// TCP reads with a readiness wait and a non-blocking read into the worker's shared buffer, so an idle
+// TCP connection holds no read buffer at all; TLS does the same through OpenSSL (tls_session.hpp).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -53,8 +53,10 @@ inline constexpr int kMaxReadsPerTurn = 16;
 struct SessionContext {
     const ConnectionFactory* factory = nullptr;
     const Clock* clock = nullptr;
-    std::span<std::byte> read_buffer;  // the worker's; only ever used synchronously
+    std::span<std::byte> read_buffer;    // the worker's; only ever used synchronously
+    std::span<std::byte> write_staging;  // the worker's, for TLS records; only ever used synchronously
     std::chrono::milliseconds close_linger{};
+    std::chrono::milliseconds handshake_timeout{};  // TLS: the whole handshake must fit in it
 };
 
 // Words for the "connection closed" log line.
@@ -64,6 +66,19 @@ inline std::string describe_io_end(const boost::system::error_code& ec)
     if (ec == asio::error::connection_reset) return "connection reset";
     if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor) return "aborted";
     return ec.message();
+}
+
+// Per stream type: one gather write of every buffer, and the half-close before lingering. TLS has
+// its own overloads (tls_session.hpp), found by argument-dependent lookup.
+template <class Handler>
+void write_all(tcp::socket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
+{
+    asio::async_write(socket, buffers, std::move(handler));
+}
+
+inline void shutdown_send(tcp::socket& socket, boost::system::error_code& ec)
+{
+    socket.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 template <class Stream>
@@ -153,10 +168,10 @@ private:
         for (const auto& packet : writing_packets_)
             buffers_.emplace_back(packet->data(), packet->size());
         writing_ = true;
-        asio::async_write(stream_, buffers_,
-                          [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                              self->written(ec, n);
-                          });
+        write_all(stream_, buffers_,
+                  [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                      self->written(ec, n);
+                  });
     }
 
     void written(boost::system::error_code ec, std::size_t n)
@@ -176,7 +191,7 @@ private:
     {
         lingering_ = true;
         boost::system::error_code ec;
-        stream_.lowest_layer().shutdown(tcp::socket::shutdown_send, ec);
+        shutdown_send(stream_, ec);
         if (ec) {
             close_socket();
             return;
@@ -270,21 +285,33 @@ inline awaitable<void> read_stream(std::shared_ptr<Session<tcp::socket>> session
     }
 }
 
-// Creates the session and the broker's Connection for an accepted stream, on the connection's worker.
-// Returns nullptr when the broker refuses the connection (the link says why; the socket is closed).
+// Creates the broker's Connection for a session, on the connection's worker: at once for plain TCP,
+// after the handshake for TLS (the ConnectionInfo then says who the peer is). False when the broker
+// refuses the connection (the link says why; the session is ended).
 template <class Stream>
-std::shared_ptr<Session<Stream>> open_session(Stream stream, std::shared_ptr<SocketLink> link,
-                                              SessionContext context)
+bool attach_connection(Session<Stream>& session)
 {
-    auto session = std::make_shared<Session<Stream>>(std::move(stream), link, context);
-    link->set_connection((*context.factory)(link->info(), link));
-    if (link->connection() == nullptr) {
-        link->set_end_reason("refused by broker");
-        session->end();
-        return nullptr;
+    auto& link = session.link();
+    auto shared_link = link.shared_from_this();
+    link.set_connection((*session.context().factory)(link.info(), shared_link));
+    if (link.connection() == nullptr) {
+        link.set_end_reason("refused by broker");
+        session.end();
+        return false;
     }
-    link->after_connection_call();  // arms the connect timeout
-    if (link->has_pending()) session->want_write();
+    link.after_connection_call();  // arms the connect timeout
+    if (link.has_pending()) session.want_write();
+    return true;
+}
+
+// Creates the session and the broker's Connection for an accepted TCP stream, on its worker. Returns
+// nullptr when the broker refuses the connection.
+inline std::shared_ptr<Session<tcp::socket>> open_session(tcp::socket stream,
+                                                          std::shared_ptr<SocketLink> link,
+                                                          SessionContext context)
+{
+    auto session = std::make_shared<Session<tcp::socket>>(std::move(stream), std::move(link), context);
+    if (!attach_connection(*session)) return nullptr;
     return session;
 }
 

@@ -97,6 +97,12 @@ public:
 
     // --- the session's side ---
     const broker::ConnectionInfo& info() const noexcept { return info_; }
+    // TLS: who the handshake proved the peer to be; set before the Connection is created.
+    void set_tls_identity(std::optional<std::string> identity, bool psk)
+    {
+        info_.tls_identity = std::move(identity);
+        info_.tls_psk = psk;
+    }
     std::uint64_t id() const noexcept { return id_; }
     broker::Connection* connection() const noexcept { return connection_.get(); }
     void set_connection(std::unique_ptr<broker::Connection> connection)

@@ -97,7 +97,7 @@ struct Harness {
     explicit Harness(ScriptedConnection::Script script = {}, std::optional<Duration> deadline_after = {},
                      TransportOptions options = {})
     {
-        if (options.listeners.empty()) options.listeners.push_back({"test", "127.0.0.1:0"});
+        if (options.listeners.empty()) options.listeners.push_back({"test", "127.0.0.1:0", nullptr});
         if (options.threads == 0) options.threads = 2;
         server = std::make_unique<Server>(
             std::move(options),
@@ -142,7 +142,7 @@ TEST(Server, ListenFailureNamesTheListener)
 {
     Harness first;
     TransportOptions options;
-    options.listeners.push_back({"second", first.bound[0].address});
+    options.listeners.push_back({"second", first.bound[0].address, nullptr});
     SteadyClock clock;
     Server server(
         options, [](auto, auto) { return std::unique_ptr<broker::Connection>(); }, clock);
@@ -327,7 +327,7 @@ TEST(Server, PeriodicTaskRunsUntilStop)
     SteadyClock clock;
     TransportOptions options;
     options.threads = 1;
-    options.listeners.push_back({"test", "127.0.0.1:0"});
+    options.listeners.push_back({"test", "127.0.0.1:0", nullptr});
     Server server(
         options, [](auto, auto) { return std::unique_ptr<broker::Connection>(); }, clock);
     server.set_periodic_task([&](TimePoint now) -> std::optional<TimePoint> {

@@ -1,0 +1,33 @@
+#pragma once
+// What a TLS listener is made of, as the app reads it from [listener.tls] (DESIGN.md §5). Plain values:
+// no OpenSSL here. Paths are absolute (the configuration loader resolves them).
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moatmq::security::tls {
+
+enum class ClientCertMode { none, optional, require };
+// Which certificate field becomes ConnectionInfo::tls_identity (and so the username).
+enum class IdentityField { none, cn, san_dns, san_email, san_uri, subject };
+enum class MinVersion { v1_2, v1_3 };
+
+struct ServerTlsOptions {
+    std::string listener;  // the listener's name: logs, and the session id context of resumption
+    std::optional<std::filesystem::path> cert;  // certificate chain (PEM), leaf first; with `key`
+    std::optional<std::filesystem::path> key;   // its private key (PEM, not passphrase-protected)
+    std::optional<std::filesystem::path> ca;    // trust anchors for client certificates
+    ClientCertMode client_cert = ClientCertMode::none;
+    IdentityField identity = IdentityField::none;
+    MinVersion min_version = MinVersion::v1_2;
+    std::optional<std::filesystem::path> crl;       // revocation lists (PEM) for client certificates
+    std::optional<std::filesystem::path> psk_file;  // TLS-PSK: lines "identity:hexkey"
+    std::uint32_t verify_depth = 4;
+    // ALPN protocols this listener speaks, most preferred first ("mqtt"; "http/1.1" for wss). A client
+    // that offers ALPN without any of them is served anyway, without ALPN.
+    std::vector<std::string> alpn{"mqtt"};
+};
+
+}  // namespace moatmq::security::tls

@@ -1,0 +1,180 @@
+// TLS listeners against the real broker: certificates from `moatmq certs init/client`, Mosquitto's
+// clients over TLS, `openssl s_client` for protocol versions, ALPN and session resumption, plaintext
+// sent to a TLS port, and the handshake timeout.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "raw_client.hpp"
+#include "tls_support.hpp"
+
+namespace moatmq::test {
+namespace {
+
+class TlsListener : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        run_checked({moatmq_binary(), "certs", "init", certs()});
+        run_checked({moatmq_binary(), "certs", "client", certs(), "alice"});
+    }
+
+    std::string certs() const { return (dir_.path() / "certs").string(); }
+    std::string file(const std::string& name) const { return certs() + "/" + name; }
+
+    std::string config(const std::string& more_tls = {}, const std::string& more = {}) const
+    {
+        return test_config(tls_listener("secure", "  cert = " + quoted(file("server.crt")) + "\n  key = " +
+                                                      quoted(file("server.key")) + "\n" + more_tls) +
+                           more);
+    }
+
+    std::vector<std::string> trust() const { return {"--cafile", file("ca.crt")}; }
+
+    TempDir dir_{"moatmq-tls"};
+};
+
+TEST_F(TlsListener, CertsInitWritesPrivateKeysAndNeverOverwrites)
+{
+    namespace fs = std::filesystem;
+    for (const char* key : {"ca.key", "server.key", "alice.key"}) {
+        const auto perms = fs::status(file(key)).permissions();
+        EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << key;
+    }
+    const auto again = run_program({moatmq_binary(), "certs", "init", certs()}, kToolTimeout);
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_NE(again.err.find("exists already"), std::string::npos) << again.err;
+    // The certificates verify against the CA with the openssl command.
+    const auto verify =
+        run_program({"openssl", "verify", "-CAfile", file("ca.crt"), file("server.crt"), file("alice.crt")},
+                    kToolTimeout);
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    const auto text = run_program(
+        {"openssl", "x509", "-in", file("server.crt"), "-noout", "-ext", "subjectAltName"}, kToolTimeout);
+    EXPECT_NE(text.out.find("IP Address:127.0.0.1"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("DNS:localhost"), std::string::npos) << text.out;
+}
+
+TEST_F(TlsListener, MosquittoClientsPublishAndSubscribeOverTls)
+{
+    BrokerProcess broker(config());
+    const auto port = broker.port("secure");
+    auto sub = mosquitto_sub(port, trust(), "tls/#");
+    const auto pub = mosquitto_pub(port, trust(), "tls/a", "over tls");
+    EXPECT_EQ(pub.exit_code, 0) << pub.err;
+    const auto got = sub->finish(kToolTimeout);
+    EXPECT_NE(got.out.find("over tls"), std::string::npos) << got.out << got.err;
+    EXPECT_TRUE(broker.wait_for_log("tls established")) << broker.log();
+    // TLS 1.2 and 1.3 both served.
+    for (const char* version : {"tlsv1.2", "tlsv1.3"}) {
+        auto v = trust();
+        v.insert(v.end(), {"--tls-version", version});
+        EXPECT_EQ(mosquitto_pub(port, v).exit_code, 0) << version;
+    }
+    // A client that does not trust the CA refuses the server.
+    EXPECT_NE(mosquitto_pub(port, {"--cafile", file("alice.crt")}).exit_code, 0);
+}
+
+TEST_F(TlsListener, OldProtocolVersionsAreRefusedByTheServer)
+{
+    BrokerProcess broker(config());
+    for (const char* version : {"-tls1", "-tls1_1"}) {
+        // SECLEVEL=0 lets the client offer the old version: the refusal must come from the broker.
+        const auto r = s_client(broker.port("secure"), {version, "-cipher", "DEFAULT@SECLEVEL=0"});
+        EXPECT_NE(r.exit_code, 0) << version << r.out;
+    }
+    EXPECT_TRUE(broker.wait_for_log("TLS handshake failed: unsupported protocol")) << broker.log();
+    const auto ok =
+        s_client(broker.port("secure"), {"-tls1_2", "-CAfile", file("ca.crt"), "-verify_return_error"});
+    EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+    EXPECT_NE(ok.out.find("Protocol  : TLSv1.2"), std::string::npos) << ok.out;
+}
+
+TEST_F(TlsListener, MinVersion13RefusesTls12)
+{
+    BrokerProcess broker(config("  min_version = \"1.3\"\n"));
+    EXPECT_NE(s_client(broker.port("secure"), {"-tls1_2"}).exit_code, 0);
+    const auto ok = s_client(broker.port("secure"), {"-tls1_3", "-CAfile", file("ca.crt")});
+    EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+}
+
+TEST_F(TlsListener, AlpnMqttIsNegotiated)
+{
+    BrokerProcess broker(config());
+    const auto r = s_client(broker.port("secure"), {"-alpn", "mqtt", "-CAfile", file("ca.crt")});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("ALPN protocol: mqtt"), std::string::npos) << r.out;
+    // A client offering only something else is still served, without ALPN.
+    const auto other = s_client(broker.port("secure"), {"-alpn", "h2", "-CAfile", file("ca.crt")});
+    EXPECT_EQ(other.exit_code, 0) << other.err;
+    EXPECT_NE(other.out.find("No ALPN negotiated"), std::string::npos) << other.out;
+}
+
+TEST_F(TlsListener, SessionsAreResumed)
+{
+    BrokerProcess broker(config());
+    const auto port = broker.port("secure");
+    for (const char* version : {"-tls1_2", "-tls1_3"}) {
+        const auto session = (dir_.path() / (std::string("session") + version)).string();
+        const auto first = s_client(port, {version, "-CAfile", file("ca.crt"), "-sess_out", session});
+        ASSERT_EQ(first.exit_code, 0) << first.err;
+        EXPECT_NE(first.out.find("New, TLSv1."), std::string::npos) << first.out;
+        const auto second = s_client(port, {version, "-CAfile", file("ca.crt"), "-sess_in", session});
+        ASSERT_EQ(second.exit_code, 0) << second.err;
+        EXPECT_NE(second.out.find("Reused, TLSv1."), std::string::npos) << version << "\n" << second.out;
+    }
+    EXPECT_TRUE(broker.wait_for_log("resumed=true")) << broker.log();
+}
+
+TEST_F(TlsListener, PlaintextToTheTlsPortIsDroppedWithoutHarmingOthers)
+{
+    BrokerProcess broker(config());
+    const auto port = broker.port("secure");
+    auto sub = mosquitto_sub(port, trust(), "still/here");
+    RawClient plain(port);
+    ASSERT_TRUE(plain.send(connect_packet_311("plain")));
+    EXPECT_TRUE(plain.wait_closed(10s));
+    EXPECT_TRUE(broker.wait_for_log("TLS handshake failed")) << broker.log();
+    // The TLS subscriber that was connected all along still gets messages.
+    EXPECT_EQ(mosquitto_pub(port, trust(), "still/here", "yes").exit_code, 0);
+    const auto got = sub->finish(kToolTimeout);
+    EXPECT_NE(got.out.find("yes"), std::string::npos) << got.out << got.err;
+}
+
+TEST_F(TlsListener, SilentClientIsClosedAtTheHandshakeTimeout)
+{
+    BrokerProcess broker(config({}, "[limits]\nconnect_timeout = \"1s\"\n"));
+    RawClient silent(broker.port("secure"));
+    EXPECT_TRUE(silent.wait_closed(10s));
+    EXPECT_TRUE(broker.wait_for_log("TLS handshake timeout")) << broker.log();
+}
+
+TEST_F(TlsListener, ClientCertificateFromCertsClientIsAccepted)
+{
+    BrokerProcess broker(
+        config("  ca = " + quoted(file("ca.crt")) + "\n  client_cert = \"require\"\n  identity = \"cn\"\n"));
+    const auto port = broker.port("secure");
+    EXPECT_NE(mosquitto_pub(port, trust()).exit_code, 0);
+    auto with = trust();
+    with.insert(with.end(), {"--cert", file("alice.crt"), "--key", file("alice.key")});
+    const auto ok = mosquitto_pub(port, with);
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_TRUE(broker.wait_for_log("identity=alice")) << broker.log();
+}
+
+TEST_F(TlsListener, PassphraseProtectedKeyRefusesToStart)
+{
+    const auto encrypted = file("encrypted.key");
+    run_checked({"openssl", "pkey", "-in", file("server.key"), "-aes256", "-passout", "pass:secret", "-out",
+                 encrypted});
+    const auto cfg = test_config(tls_listener(
+        "secure", "  cert = " + quoted(file("server.crt")) + "\n  key = " + quoted(encrypted) + "\n"));
+    const auto path = dir_.write_file("moatmq.toml", cfg);
+    const auto r = run_program({moatmq_binary(), "serve", "-c", path.string()}, kToolTimeout);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("protected by a passphrase"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("moatmq ready"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace moatmq::test
