@@ -43,6 +43,7 @@ test-fuzz: deps
 
 bench: build
 	./build/release/bench/moatmq_micro_bench
+	bash bench/compare.sh
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

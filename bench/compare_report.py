@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""compare.sh's report: medians of the raw runs, ratios, the Markdown file, the chart, the README.
+
+usage: compare_report.py RAW.jsonl META.txt COMMANDS.txt MOSQUITTO.conf MOATMQ.toml OUT_PREFIX README.md
+"""
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+raw_path, meta_path, commands_path, mosq_conf, moat_conf, out_prefix, readme_path = sys.argv[1:8]
+rows = [json.loads(line) for line in Path(raw_path).read_text().splitlines() if line.strip()]
+meta = dict(line.split("=", 1) for line in Path(meta_path).read_text().splitlines() if "=" in line)
+
+
+def get(result, path):
+    for key in path.split("."):
+        if not isinstance(result, dict) or key not in result:
+            return None
+        result = result[key]
+    return result
+
+
+# figure, metric path, label, unit, better ("higher"/"lower"), target on moatmq/Mosquitto (or absolute)
+FIGURES = [
+    ("fanin_q0_16", "received_per_s", "fan-in 8→1, QoS 0, 16 B", "msg/s", "higher", ("ratio", 11)),
+    ("fanin_q0_1k", "received_per_s", "fan-in 8→1, QoS 0, 1 KiB", "msg/s", "higher", ("ratio", 10)),
+    ("fanin_q1", "received_per_s", "fan-in 8→1, QoS 1, window 64", "msg/s", "higher", ("ratio", 20)),
+    ("fanout_100", "received_per_s", "fan-out 1→100, QoS 0, 16 B", "deliveries/s", "higher", ("ratio", 20)),
+    ("latency_10k", "latency_us.p50", "latency p50 at 10k msg/s, 64 B", "µs", "lower", None),
+    ("latency_10k", "latency_us.p99", "latency p99 at 10k msg/s, 64 B", "µs", "lower", ("ratio", 0.5)),
+    ("latency_10k", "latency_us.p99_9", "latency p99.9 at 10k msg/s, 64 B", "µs", "lower", None),
+    ("conn_plain", "plain.conn_per_s", "connections/s, plain TCP", "conn/s", "higher", None),
+    ("conn_plain", "plain.broker_cpu_us_per_conn", "broker CPU per connection, plain", "µs", "lower", None),
+    ("conn_tls_rsa", "tls-full.broker_cpu_us_per_conn", "broker CPU per TLS full handshake, RSA-2048", "µs", "lower", ("ratio", 0.8)),
+    ("conn_tls_rsa", "tls-resumed.broker_cpu_us_per_conn", "broker CPU per TLS resumed handshake, RSA-2048", "µs", "lower", ("ratio", 0.5)),
+    ("conn_tls_rsa", "tls-full.conn_per_s", "TLS full handshakes/s, RSA-2048", "conn/s", "higher", None),
+    ("conn_tls_ecdsa", "tls-full.broker_cpu_us_per_conn", "broker CPU per TLS full handshake, ECDSA P-256", "µs", "lower", None),
+    ("conn_tls_ecdsa", "tls-resumed.broker_cpu_us_per_conn", "broker CPU per TLS resumed handshake, ECDSA P-256", "µs", "lower", None),
+    ("idle_10k", "broker_bytes_per_conn", "broker memory per idle connection (RSS delta / N)", "bytes", "lower", ("absolute", 1024)),
+]
+# Side figures shown in the table next to each throughput figure.
+CPU_PATHS = {"client_cpu": "client_cpu", "broker_us": "broker_cpu_us_per_msg"}
+
+
+def values(broker, figure, path):
+    return [v for r in rows if r["broker"] == broker and r["figure"] == figure
+            for v in [get(r["result"], path)] if isinstance(v, (int, float))]
+
+
+def median(broker, figure, path):
+    v = values(broker, figure, path)
+    return statistics.median(v) if v else None
+
+
+def fmt(x, unit=""):
+    if x is None:
+        return "n/a"
+    if unit in ("msg/s", "deliveries/s", "conn/s") or abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}"
+
+
+def losses(broker, figure):
+    v = [get(r["result"], "lost") for r in rows if r["broker"] == broker and r["figure"] == figure]
+    v = [x for x in v if isinstance(x, int)]
+    return sum(v) if v else None
+
+
+table = []
+chart = []
+for figure, path, label, unit, better, target in FIGURES:
+    mq, mo = median("mosquitto", figure, path), median("moatmq", figure, path)
+    ratio = mo / mq if (mq and mo is not None) else None
+    verdict = ""
+    if target and target[0] == "ratio" and ratio is not None:
+        ok = ratio >= target[1] if better == "higher" else ratio <= target[1]
+        verdict = f"{'≥' if better == 'higher' else '≤'} {target[1]}×: " + ("**met**" if ok else "**missed**")
+    elif target and target[0] == "absolute":
+        verdict = f"≤ {target[1]} B: " + ("n/a" if mo is None else ("**met**" if mo <= target[1] else "**missed**"))
+    elif target:
+        verdict = f"{'≥' if better == 'higher' else '≤'} {target[1]}×: n/a"
+    cpu_path = path.rsplit(".", 1)[0] + ".client_cpu" if "." in path and not path.startswith("latency") else "client_cpu"
+    gen = "/".join(fmt(None if median(b, figure, cpu_path) is None else 100 * median(b, figure, cpu_path))
+                   for b in ("mosquitto", "moatmq"))
+    bus = "/".join(fmt(median(b, figure, "broker_cpu_us_per_msg")) for b in ("mosquitto", "moatmq")) \
+        if path == "received_per_s" else ""
+    lost = ""
+    if figure.startswith("fanin") or figure.startswith("fanout") or figure.startswith("latency"):
+        lost = "/".join(fmt(losses(b, figure)) for b in ("mosquitto", "moatmq"))
+    n = f"{len(values('mosquitto', figure, path))}/{len(values('moatmq', figure, path))}"
+    table.append(f"| {label} | {fmt(mq, unit)} | {fmt(mo, unit)} | {fmt(ratio)} | {verdict} | {unit} | {gen} | {bus} | {lost} | {n} |")
+    if ratio:
+        adv = ratio if better == "higher" else 1 / ratio
+        chart.append((label, adv))
+
+header = ("| figure | Mosquitto | moatmq | moatmq / Mosquitto | target | unit | generator CPU % (Mosquitto/moatmq) "
+          "| broker CPU µs per delivery (Mosquitto/moatmq) | lost, all runs (Mosquitto/moatmq) | runs (Mosquitto/moatmq) |\n"
+          "|---|---:|---:|---:|---|---|---:|---:|---:|---:|")
+
+# ---- chart ----
+png = out_prefix + ".png"
+data = Path(out_prefix + ".chart.dat")
+data.write_text("".join(f'"{label}" {adv}\n' for label, adv in chart))
+script = f"""
+set terminal pngcairo size 1200,700 font ",10"
+set output "{png}"
+set title "moatmq vs Mosquitto {meta.get('mosquitto', '')}: how many times better (higher is better; 1 = equal)"
+set style fill solid 0.8
+set boxwidth 0.7
+set logscale y 10
+set yrange [0.01:100]
+set grid ytics
+set xtics rotate by -35 left
+set bmargin 12
+set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb "black"
+plot "{data}" using 0:2:xtic(1) with boxes lc rgb "#3b7dd8" notitle, \\
+     "" using 0:2:(sprintf("%.2f", $2)) with labels offset 0,1 notitle
+"""
+try:
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+except (OSError, subprocess.CalledProcessError) as e:
+    print(f"compare_report: no chart: {e}", file=sys.stderr)
+data.unlink(missing_ok=True)
+
+# ---- Markdown ----
+name = Path(out_prefix).name
+quick = meta.get("quick") == "1"
+md = [f"# moatmq vs Mosquitto — {meta.get('started', '')}", ""]
+if quick:
+    md += ["**Quick run (short durations): for trying the script, not a result.**", ""]
+md += [
+    f"Machine: {meta.get('cpu')}; {meta.get('os')}; kernel {meta.get('kernel')}; {meta.get('compiler')}.",
+    f"Versions: Mosquitto {meta.get('mosquitto')} (Debian), moatmq `{meta.get('moatmq')}` (Release build).",
+    f"Load average (1/5/15 min) before the suite: {meta.get('load_before')}; after: {meta.get('load_after')}. "
+    "The machine is shared with other builds; every raw result below carries the 1-minute load at its start.",
+    f"Runs: {meta.get('runs')} per figure and broker, alternating brokers; the figure is the median.",
+    "Each broker pinned to core 0 (`taskset -c 0`; moatmq with `[broker].threads = 1`), the load generator "
+    "(`moatmq bench`, one thread) to core 1 (`taskset -c 1`). Generator CPU is the share of its core it used "
+    "during the measured window: near 100 % the figure measures the generator, not the broker.",
+    "",
+    "Ratio = moatmq / Mosquitto. For throughput higher is better; for latency, CPU per handshake and "
+    "memory lower is better.",
+    "",
+    header,
+    *table,
+    "",
+    f"![moatmq advantage per figure]({name}.png)",
+    "",
+]
+if meta.get("moatmq_tls") != "1":
+    md += ["TLS rows for moatmq are n/a: this build of moatmq does not start with a `[listener.tls]` "
+           "(the TLS listener is being built); Mosquitto's figures are measured with the same certificates.", ""]
+md += ["## Exact commands", "", "Brokers:", "", "```",
+       "taskset -c 0 /usr/sbin/mosquitto -c mosquitto.conf",
+       "taskset -c 0 build/release/moatmq serve -c moatmq.toml",
+       "```", "", "Load (PORT and PID of the broker under test; $WORK the run's temporary directory):", "", "```",
+       *Path(commands_path).read_text().splitlines(), "```", "",
+       "`mosquitto.conf`:", "", "```", *Path(mosq_conf).read_text().splitlines(), "```", "",
+       "`moatmq.toml`:", "", "```", *Path(moat_conf).read_text().splitlines(), "```", "",
+       f"Raw results, one JSON object per run: [`{name}.jsonl`]({name}.jsonl).", ""]
+Path(out_prefix + ".md").write_text("\n".join(md))
+
+# ---- README: the latest comparison ----
+readme = Path(readme_path)
+text = readme.read_text()
+begin, end = "<!-- compare:begin -->", "<!-- compare:end -->"
+section = "\n".join([begin, "",
+                     f"Latest run: [results/{name}.md](results/{name}.md) ({meta.get('started')}, load {meta.get('load_before')}"
+                     f"{', quick run' if quick else ''}).", "", header, *table, "",
+                     f"![moatmq advantage per figure](results/{name}.png)", "", end])
+if begin in text and end in text:
+    text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+else:
+    text += "\n## Latest comparison against Mosquitto (`bench/compare.sh`)\n\n" + section + "\n"
+readme.write_text(text)
