@@ -16,6 +16,7 @@
 //                   decision.conversation->step(), which returns the next decision.
 //
 // Policies (which request gets which decision) and the re-authentication flow: docs/authentication.md.
+// Header-only, so that security/authn implements it without linking the broker.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -40,11 +41,30 @@ enum class AuthReason : std::uint8_t {
 };
 
 // The MQTT 3.1.1 CONNACK return code for a refusal: 0x86 -> 0x04, everything else -> 0x05.
-std::uint8_t v311_return_code(AuthReason reason) noexcept;
+constexpr std::uint8_t v311_return_code(AuthReason reason) noexcept
+{
+    if (reason == AuthReason::success) return 0x00;
+    return reason == AuthReason::bad_username_or_password ? 0x04 : 0x05;
+}
 
 // How the client proved who it is: the "method" field of the audit log.
 enum class AuthMethod { anonymous, password, scram, certificate, psk };
-std::string_view to_string(AuthMethod method) noexcept;
+constexpr std::string_view to_string(AuthMethod method) noexcept
+{
+    switch (method) {
+        case AuthMethod::anonymous:
+            return "anonymous";
+        case AuthMethod::password:
+            return "password";
+        case AuthMethod::scram:
+            return "scram";
+        case AuthMethod::certificate:
+            return "cert";
+        case AuthMethod::psk:
+            return "psk";
+    }
+    return "unknown";
+}
 
 // Everything the authenticator may look at. It borrows: the strings live for the call only.
 struct AuthRequest {
