@@ -21,6 +21,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/serve_acl.hpp"
 #include "app/serve_auth.hpp"
 #include "app/serve_store.hpp"
 #include "app/tls_listeners.hpp"
@@ -125,9 +126,11 @@ transport::TransportOptions transport_options_from(const config::Config& cfg, co
 // SIGHUP: re-reads the configuration file and applies what can change while running (for now the log
 // level; later issues add credentials, ACLs and certificates). A broken file is reported and the
 // running settings stay.
-void reload(const ServeOptions& options, TlsListeners& tls, ServeAuth& auth)
+void reload(const ServeOptions& options, TlsListeners& tls, ServeAuth& auth, ServeAcl& acl)
 {
-    log::info("reload requested (SIGHUP)");
+    static unsigned reloads = 0;  // numbers the reload's log lines: "(reload #N)"
+    const unsigned reload_number = ++reloads;
+    log::info("reload requested (SIGHUP, reload #{})", reload_number);
     tls.reload_all();
     if (!options.config_file) {
         log::info("reload: running on the embedded default; nothing to reload");
@@ -135,10 +138,12 @@ void reload(const ServeOptions& options, TlsListeners& tls, ServeAuth& auth)
     }
     auto loaded = config::load_config_file(*options.config_file);
     if (!loaded) {
-        log::error("reload failed, keeping the running settings: {}", loaded.error().to_string());
+        log::error("reload failed, keeping the running settings: {} (reload #{})", loaded.error().to_string(),
+                   reload_number);
         return;
     }
     auth.reload(*loaded);
+    acl.reload(*loaded, reload_number);
     const auto level = loaded->log.level;
     observe::set_log_level(level);
     // Logged at a level the new setting still shows, so that the confirmation is never lost.
@@ -148,7 +153,7 @@ void reload(const ServeOptions& options, TlsListeners& tls, ServeAuth& auth)
 
 // Waits for SIGINT or SIGTERM; handles SIGHUP and TLS file changes meanwhile.
 int wait_for_stop_signal(const sigset_t& signals, const ServeOptions& options, TlsListeners& tls,
-                         ServeAuth& auth)
+                         ServeAuth& auth, ServeAcl& acl)
 {
     const timespec poll{kTlsFilePoll.count(), 0};
     for (;;) {
@@ -158,7 +163,7 @@ int wait_for_stop_signal(const sigset_t& signals, const ServeOptions& options, T
             continue;
         }
         if (signal == SIGHUP) {
-            reload(options, tls, auth);
+            reload(options, tls, auth, acl);
             continue;
         }
         return signal;
@@ -204,10 +209,18 @@ int run_serve(const ServeOptions& options)
         log::error("{}", e.what());
         return kExitFailure;
     }
+    std::optional<ServeAcl> acl;  // outlives the broker, like auth
+    try {
+        acl.emplace(cfg, auth->audit_log(), clock);  // a bad ACL file stops us here, naming FILE:LINE
+    } catch (const std::exception& e) {
+        log::error("{}", e.what());
+        return kExitFailure;
+    }
     auto store = open_store(cfg);  // outlives the broker; a store that cannot be read stops us here
     if (!store) return kExitFailure;
     auto broker_options = broker_options_from(cfg);
     auth->configure(broker_options);
+    acl->configure(broker_options);
     broker_options.persistence = store->store.get();
     broker::Broker broker(std::move(broker_options), clock);
     broker.restore(std::move(store->state));
@@ -237,7 +250,7 @@ int run_serve(const ServeOptions& options)
     log::info("{}", ready);
     observe::flush_logs();
 
-    const int signal = wait_for_stop_signal(signals, options, *tls, *auth);
+    const int signal = wait_for_stop_signal(signals, options, *tls, *auth, *acl);
     log::info("shutting down ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop_accepting();
     broker.shutdown();  // DISCONNECT (5.0: server shutting down) to every client, through its own thread

@@ -135,6 +135,18 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
 void BrokerCore::publish_will(const MessagePtr& will)
 {
     if (!will) return;
+    // Checked now, under the rules in force, for the identity that set it: a forbidden will is not
+    // published. Clients never publish to $SYS, wills included.
+    const bool sys = will->topic.starts_with("$SYS");
+    if (sys || (options_.authorizer &&
+                !options_.authorizer
+                     ->permissions_for(ClientIdentity{will->origin_username, will->origin_client_id, {}, {}})
+                     ->may_publish(will->topic))) {
+        stats_.acl_publish_denied.fetch_add(1, std::memory_order_relaxed);
+        warn("will of client " + will->origin_client_id + " on \"" + will->topic +
+             "\" not published: not authorized");
+        return;
+    }
     // A will's Message Expiry Interval starts when the will is published (spec §3.1.3.2).
     if (will->properties.message_expiry_interval) {
         auto copy = std::make_shared<Message>(*will);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broker/authenticator.hpp"
+#include "broker/authorizer.hpp"
 #include "codec/protocol.hpp"
 #include "common/bytes.hpp"
 
@@ -82,6 +83,14 @@ struct BrokerOptions {
     // One call per final authentication decision (success or refusal), from a worker thread: the audit
     // log. Empty: none.
     std::function<void(const AuthAuditRecord&)> audit_authentication;
+
+    // --- authorization ([acl]; authorizer.hpp, docs/authorization.md) ---
+    // What each client may publish, subscribe to and receive. Null: no ACL, every topic is open (clients
+    // still never publish to $SYS).
+    std::shared_ptr<Authorizer> authorizer;
+    // A denied PUBLISH that cannot be answered with a reason code (QoS 0, or any 3.1.1 PUBLISH) also closes
+    // the connection (5.0: DISCONNECT 0x87). false: it is dropped (and reported by the authorizer).
+    bool disconnect_on_denied_publish = false;
 
     // --- durable state ([store]) ---
     // Where persistent sessions, their QoS 1/2 messages and retained messages are written (see

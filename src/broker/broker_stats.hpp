@@ -23,6 +23,9 @@ struct BrokerStatsSnapshot {
     std::uint64_t messages_refused = 0;      // PUBLISHes and wills refused by [policy] (plaintext)
     std::uint64_t auth_succeeded = 0;        // authentications accepted (CONNECT and re-authentication)
     std::uint64_t auth_failed = 0;           // authentications refused (including bans)
+    std::uint64_t acl_publish_denied = 0;    // PUBLISHes and wills the ACL refused
+    std::uint64_t acl_subscribe_denied = 0;  // SUBSCRIBE filters the ACL refused
+    std::uint64_t acl_receive_denied = 0;    // messages not sent because the receiver may not read them
     friend bool operator==(const BrokerStatsSnapshot&, const BrokerStatsSnapshot&) = default;
 };
 
@@ -42,14 +45,18 @@ struct BrokerStats {
     std::atomic<std::uint64_t> messages_refused{0};
     std::atomic<std::uint64_t> auth_succeeded{0};
     std::atomic<std::uint64_t> auth_failed{0};
+    std::atomic<std::uint64_t> acl_publish_denied{0};
+    std::atomic<std::uint64_t> acl_subscribe_denied{0};
+    std::atomic<std::uint64_t> acl_receive_denied{0};
 
     BrokerStatsSnapshot snapshot() const noexcept
     {
         constexpr auto r = std::memory_order_relaxed;
-        return {clients_connected.load(r),    clients_maximum.load(r),   clients_total.load(r),
-                connections_accepted.load(r), messages_received.load(r), messages_sent.load(r),
-                messages_dropped.load(r),     bytes_received.load(r),    bytes_sent.load(r),
-                messages_refused.load(r),     auth_succeeded.load(r),    auth_failed.load(r)};
+        return {clients_connected.load(r),    clients_maximum.load(r),      clients_total.load(r),
+                connections_accepted.load(r), messages_received.load(r),    messages_sent.load(r),
+                messages_dropped.load(r),     bytes_received.load(r),       bytes_sent.load(r),
+                messages_refused.load(r),     auth_succeeded.load(r),       auth_failed.load(r),
+                acl_publish_denied.load(r),   acl_subscribe_denied.load(r), acl_receive_denied.load(r)};
     }
 };
 

@@ -341,6 +341,17 @@ void ClientConnection::finish_connect(const Bytes& auth_data)
     PendingConnect pending = std::move(*pending_connect_);
     pending_connect_.reset();
     const std::string client_id = pending.request.client_id;
+    if (options.authorizer) {
+        permissions_ = options.authorizer->permissions_for(
+            ClientIdentity{identity_, client_id, info_.listener, info_.remote_address});
+    }
+    if (pending.request.will && !identity_.empty()) {
+        // The will's ACL check runs when it is published, perhaps long after this connection: it carries
+        // the identity it is checked for.
+        auto will = std::make_shared<Message>(*pending.request.will->message);
+        will->origin_username = identity_;
+        pending.request.will->message = std::move(will);
+    }
     auto attached = core_.attach(std::move(pending.request), shared_from_this(), link_);
     session_ = std::move(attached.session);
     generation_ = attached.generation;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "broker/authenticator.hpp"
+#include "broker/authorizer.hpp"
 #include "broker/broker_core.hpp"
 #include "broker/broker_options.hpp"
 #include "broker/client_link.hpp"
@@ -143,6 +144,8 @@ private:
     // --- authentication ---
     std::optional<PendingConnect> pending_connect_;
     std::string identity_;
+    // What identity_ may touch (authorizer.hpp), from the CONNECT's acceptance on; null without an ACL.
+    std::unique_ptr<ClientPermissions> permissions_;
     AuthMethod auth_method_ = AuthMethod::anonymous;
     std::string auth_method_name_;                    // 5.0 Authentication Method of the CONNECT; "" = none
     std::optional<std::string> claimed_username_;     // the CONNECT's user name, for the audit log

@@ -22,6 +22,9 @@ struct Message {
     codec::Properties properties;
     std::optional<TimePoint> expires_at;
     std::string origin_client_id;  // for No Local [MQTT-3.8.3-3]
+    // The publisher's authenticated identity ("" = anonymous); set on wills, whose ACL check runs when they
+    // are published, after the connection is gone.
+    std::string origin_username;
 };
 
 using MessagePtr = std::shared_ptr<const Message>;

@@ -10,6 +10,7 @@
 //   $SYS/broker/clients/maximum                      highest number connected at once
 //   $SYS/broker/messages/received | sent             PUBLISH packets since start
 //   $SYS/broker/auth/succeeded | failed              authentication decisions since start (CONNECT, AUTH)
+//   $SYS/broker/acl/publish | subscribe | receive/denied   ACL denials since start
 //   $SYS/broker/bytes/received | sent                bytes since start
 //   $SYS/broker/publish/messages/dropped             messages dropped (queue full, expired, too large)
 //   $SYS/broker/load/messages/received/per_second    over the interval since the previous build()
