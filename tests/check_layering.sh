@@ -22,5 +22,10 @@ for dir in common codec; do
     echo "layering: $dir may include only common/ and itself:"; echo "$hits"; status=1
   fi
 done
+# The broker declares the interfaces it needs (authenticator.hpp, authorizer.hpp, persistence.hpp); security,
+# store and transport implement them, app joins them.
+if [ -d "$src/broker" ] && hits=$(grep -rnE '#include\s*"(security|store|transport|app)/' "$src/broker"); then
+  echo "layering: broker must not include security/, store/, transport/ or app/:"; echo "$hits"; status=1
+fi
 [ $status -eq 0 ] && echo "layering: ok"
 exit $status
