@@ -13,12 +13,20 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party MQTT peers used by the integration tests
   mosquitto-clients mosquitto libpaho-mqtt-dev libpaho-mqttpp-dev openssl
+  # make bench: bench/compare.sh's report and chart
+  python3 gnuplot-nox
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+
+# MQTT.js (npm "mqtt", installed into the build directory by CMake) runs on Node.js. Any node and npm
+# will do (e.g. NodeSource's, which bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

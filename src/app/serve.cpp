@@ -113,12 +113,15 @@ transport::TransportOptions transport_options_from(const config::Config& cfg, co
         std::max<std::size_t>(64 * 1024 * 1024, 8 * clamp_to<std::size_t>(cfg.limits.max_queued_bytes));
     options.handshake_timeout = cfg.limits.connect_timeout;
     for (const auto& listener : cfg.listeners) {
-        if (listener.protocol != config::ListenerProtocol::mqtt) {
-            // TODO(transport): WebSocket listeners arrive with the WebSocket issue.
-            log::warn("listener {}: WebSocket is not available yet; listener skipped", listener.name);
+        const bool websocket = listener.protocol == config::ListenerProtocol::ws;
+        if (websocket && listener.tls) {
+            // TODO(transport): secure WebSocket (wss) needs an Asio stream interface on TlsStream.
+            log::warn("listener {}: secure WebSocket (wss) is not available yet; listener skipped",
+                      listener.name);
             continue;
         }
-        options.listeners.push_back({listener.name, listener.bind.to_string(), tls.find(listener.name)});
+        options.listeners.push_back(
+            {listener.name, listener.bind.to_string(), tls.find(listener.name), websocket});
     }
     return options;
 }

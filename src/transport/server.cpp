@@ -21,6 +21,7 @@
 #include "transport/detail/session.hpp"
 #include "transport/detail/socket_link.hpp"
 #include "transport/detail/tls_session.hpp"
+#include "transport/detail/ws_session.hpp"
 
 namespace moatmq::transport {
 
@@ -304,6 +305,10 @@ private:
                                              worker.tls_staging,
                                              options_.close_linger,
                                              options_.handshake_timeout};
+        if (listener.spec.websocket) {
+            start_ws_session(worker, std::move(peer), std::move(link), context);
+            return;
+        }
         if (listener.spec.tls) {
             start_tls_session(worker, std::move(peer), std::move(link), context,
                               listener.spec.tls->current());
@@ -349,6 +354,22 @@ private:
                 detail::TlsStream(std::move(peer), std::move(tls), ssl, context.write_staging), link,
                 context);
             asio::co_spawn(w->io, detail::read_tls(session), [this, link, w, session](std::exception_ptr e) {
+                session->end();
+                end_session(*w, link, e);
+            });
+        });
+    }
+
+    // WebSocket: the session starts with the HTTP upgrade; the broker's Connection comes after it.
+    void start_ws_session(Worker& worker, tcp::socket peer, std::shared_ptr<detail::SocketLink> link,
+                          detail::SessionContext context)
+    {
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link),
+                               context]() mutable {
+            w->live.insert(link.get());
+            auto session = std::make_shared<detail::Session<detail::WsStream>>(
+                detail::WsStream(std::move(peer)), link, context);
+            asio::co_spawn(w->io, detail::read_ws(session), [this, link, w, session](std::exception_ptr e) {
                 session->end();
                 end_session(*w, link, e);
             });

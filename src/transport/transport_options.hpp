@@ -21,6 +21,8 @@ struct ListenerSpec {
     // Set: a TLS listener, serving the context in force when each connection is accepted (reloads
     // replace it for new connections only).
     std::shared_ptr<security::tls::ServerTls> tls;
+    // MQTT over WebSocket (subprotocol "mqtt", binary frames); with `tls`, over TLS (wss).
+    bool websocket = false;
 };
 
 struct TransportOptions {
