@@ -70,6 +70,7 @@ void ClientConnection::log(LogLevel level, std::string_view text) const
 
 void ClientConnection::on_bytes(ByteView bytes)
 {
+    const StoreCall call(*this);
     if (state_ == State::closing || state_ == State::closed) return;
     if (refusal_) return;  // a failed authentication waits for its delayed answer; the connection is done
     core_.stats().bytes_received.fetch_add(bytes.size(), std::memory_order_relaxed);
@@ -380,6 +381,7 @@ void ClientConnection::finish_connect(const Bytes& auth_data)
             if (!auth_data.empty()) p.authentication_data = auth_data;  // SCRAM's server-final
         }
     }
+    note_store_writes();  // the session record: a CONNACK says the session exists
     send(connack);
     log(LogLevel::info, std::string("connected (MQTT ") + version_name(version_) +
                             (attached.session_present ? ", session resumed)" : ", new session)"));
@@ -404,6 +406,7 @@ std::optional<TimePoint> ClientConnection::next_deadline() const
 
 void ClientConnection::on_timer(TimePoint now)
 {
+    const StoreCall call(*this);
     if (refusal_) {
         if (now < refusal_->at) return;
         const PendingRefusal refusal = std::move(*refusal_);
@@ -484,15 +487,35 @@ bool ClientConnection::send_bytes(SharedBytes bytes)
     // every later packet waits behind it, so that order is kept. Packets sent while closing do not wait
     // (what is held is dropped: not acknowledged, the client sends it again).
     if (auto* store = core_.persistence(); store != nullptr && state_ == State::connected) {
-        const auto needed = store->written();
-        if (!held_.empty() || needed > store->durable()) {
-            held_.push_back(HeldPacket{needed, std::move(bytes)});
+        if (!held_.empty() || store_needed_ > store->durable()) {
+            held_.push_back(HeldPacket{store_needed_, std::move(bytes)});
             wait_for_store();
             return true;
         }
     }
     link_->send(std::move(bytes));
     return true;
+}
+
+ClientConnection::StoreCall::StoreCall(ClientConnection& c) : c_(c), outer_(!c.in_store_call_)
+{
+    if (!outer_) return;
+    c_.in_store_call_ = true;
+    if (auto* store = c_.core_.persistence()) c_.store_seen_ = store->written_by_this_thread();
+}
+
+ClientConnection::StoreCall::~StoreCall()
+{
+    if (outer_) c_.in_store_call_ = false;
+}
+
+void ClientConnection::note_store_writes()
+{
+    auto* store = core_.persistence();
+    if (store == nullptr) return;
+    const auto written = store->written_by_this_thread();
+    if (written > store_seen_) store_needed_ = std::max(store_needed_, written);  // made during this call
+    store_seen_ = written;
 }
 
 void ClientConnection::wait_for_store()
@@ -509,6 +532,7 @@ void ClientConnection::wait_for_store()
 
 void ClientConnection::on_store_commit(bool ok)
 {
+    const StoreCall call(*this);
     store_wait_ = false;
     if (state_ != State::connected) {
         held_.clear();

@@ -165,8 +165,28 @@ private:
         std::uint64_t seq = 0;  // Persistence::written() when it was sent
         SharedBytes bytes;
     };
+    // Packets sent from now on wait for the store writes made during this call (persistence.hpp):
+    // called where an answer promises durability (acknowledgements, an outgoing QoS 2 PUBLISH whose
+    // packet id was stored). Writes that promise nothing (erasing an acknowledged delivery) hold nothing.
+    void note_store_writes();
     void wait_for_store();
     void on_store_commit(bool ok);
+    // Held for every call into the connection (outermost only): notes what this thread had written
+    // before it, so that only writes made while handling this connection make its packets wait.
+    class StoreCall {
+    public:
+        explicit StoreCall(ClientConnection& c);
+        ~StoreCall();
+        StoreCall(const StoreCall&) = delete;
+        StoreCall& operator=(const StoreCall&) = delete;
+
+    private:
+        ClientConnection& c_;
+        bool outer_;
+    };
+    bool in_store_call_ = false;
+    std::uint64_t store_seen_ = 0;    // the thread's written seq when last looked at
+    std::uint64_t store_needed_ = 0;  // this connection's writes: durable before its next packet goes
     MessageQueue<HeldPacket> held_;
     bool store_wait_ = false;  // a when_durable() call is outstanding
 };

@@ -70,6 +70,7 @@ bool ClientConnection::owns_session_locked() const
 
 void ClientConnection::drain()
 {
+    const StoreCall call(*this);
     if (state_ != State::connected || !session_) return;
     const auto now = core_.clock().now();
     struct ToSend {
@@ -106,11 +107,20 @@ void ClientConnection::drain()
                                                              front.qos == codec::QoS::at_least_once
                                                                  ? Stage::awaiting_puback
                                                                  : Stage::awaiting_pubrec});
-                store_stage(core_, *session_, session_->inflight.back());
+                // QoS 2 only: after a restart it must go out again with the same packet id. A QoS 1
+                // message is simply sent again as a new one.
+                if (front.qos == codec::QoS::exactly_once)
+                    store_stage(core_, *session_, session_->inflight.back());
             }
             batch.push_back(ToSend{std::move(front), packet_id});
             session_->queue.pop_front();
         }
+    }
+    // An outgoing QoS 2 PUBLISH waits for its stored packet id (see above).
+    if (std::any_of(batch.begin(), batch.end(), [](const ToSend& s) {
+            return s.item.qos == codec::QoS::exactly_once && s.item.stored_seq != 0;
+        })) {
+        note_store_writes();
     }
     std::vector<std::uint16_t> undeliverable;
     for (auto& [item, packet_id] : batch) {
@@ -195,6 +205,7 @@ void ClientConnection::handle_pubrec(const codec::Pubrec& ack)
             answer = Answer::release;
         }
     }
+    note_store_writes();
     if (answer == Answer::release) send(codec::Pubrel{ack.packet_id, ReasonCode::Success, {}});
     if (answer == Answer::not_found) {
         send(codec::Pubrel{
@@ -337,6 +348,8 @@ void ClientConnection::handle_publish(codec::Publish& publish)
         if (matched == 0 && v5()) reason = ReasonCode::NoMatchingSubscribers;
     }
     if (!v5()) reason = ReasonCode::Success;
+    // An acknowledgement says: durable for every persistent receiver (and as retained).
+    if (qos != codec::QoS::at_most_once) note_store_writes();
     if (qos == codec::QoS::at_least_once) {
         send(codec::Puback{packet_id, reason, {}});
     } else if (qos == codec::QoS::exactly_once) {
@@ -362,6 +375,7 @@ void ClientConnection::handle_pubrel(const codec::Pubrel& release)
             core_.persistence()->erase_inbound_qos2(client_id_, release.packet_id);
     }
     // [MQTT-4.3.3-11]: PUBCOMP with the same id; 5.0 says when the id was unknown.
+    note_store_writes();  // the id may be reused after PUBCOMP: its erasure must not be lost
     send(codec::Pubcomp{
         release.packet_id, known || !v5() ? ReasonCode::Success : ReasonCode::PacketIdentifierNotFound, {}});
 }
@@ -466,6 +480,7 @@ void ClientConnection::handle_subscribe(const codec::Subscribe& subscribe)
         std::lock_guard lock(session_->mutex);
         if (session_->ended) core_.router().unsubscribe_all(session_->id);
     }
+    note_store_writes();
     send(suback);  // [MQTT-3.8.4-1]
     for (auto& item : retained)
         core_.deliver(*session_, std::move(item));

@@ -128,8 +128,10 @@ public:
     // until it can again. The store keeps retrying the failed commit.
     virtual bool writable() const noexcept = 0;
 
-    // Sequence numbers of mutations: the latest made, and the latest durable.
+    // Sequence numbers of mutations: the latest made (by any thread, and by the calling thread), and
+    // the latest durable. A connection waits only for what its own handling wrote.
     virtual std::uint64_t written() const noexcept = 0;
+    virtual std::uint64_t written_by_this_thread() const noexcept = 0;
     virtual std::uint64_t durable() const noexcept = 0;
 
     // Calls `done(true)` once every mutation up to `seq` is durable, or `done(false)` if the commit that

@@ -216,6 +216,15 @@ std::string open_failure(const std::filesystem::path& path, const rocksdb::Statu
     return text;
 }
 
+// The latest mutation made by this thread, and in which store (a process may hold more than one).
+// Stores are told apart by a number never reused (an address may be, by the next store).
+struct ThreadWrites {
+    std::uint64_t store = 0;
+    std::uint64_t seq = 0;
+};
+thread_local ThreadWrites t_writes;
+std::atomic<std::uint64_t> g_next_store_id{1};
+
 }  // namespace
 
 class RocksStore::Impl {
@@ -277,7 +286,9 @@ public:
             ++pending_mutations;
             if (delivery) ++pending_deliveries;
             if (retained) ++pending_retained;
-            written.store(written.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+            const auto seq = written.load(std::memory_order_relaxed) + 1;
+            written.store(seq, std::memory_order_release);
+            t_writes = ThreadWrites{id, seq};
         }
         wake.notify_one();
     }
@@ -424,6 +435,7 @@ public:
     }
 
     StoreOptions options;
+    const std::uint64_t id = g_next_store_id.fetch_add(1);
     std::unique_ptr<rocksdb::DB> db;
 
     mutable std::mutex mutex;
@@ -578,6 +590,11 @@ bool RocksStore::writable() const noexcept
 std::uint64_t RocksStore::written() const noexcept
 {
     return impl_->written.load(std::memory_order_acquire);
+}
+
+std::uint64_t RocksStore::written_by_this_thread() const noexcept
+{
+    return t_writes.store == impl_->id ? t_writes.seq : 0;
 }
 
 std::uint64_t RocksStore::durable() const noexcept

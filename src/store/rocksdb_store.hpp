@@ -105,6 +105,7 @@ public:
     void end_atomic() override;
     bool writable() const noexcept override;
     std::uint64_t written() const noexcept override;
+    std::uint64_t written_by_this_thread() const noexcept override;
     std::uint64_t durable() const noexcept override;
     void when_durable(std::uint64_t seq, std::function<void(bool ok)> done) override;
 

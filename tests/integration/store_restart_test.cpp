@@ -1,6 +1,6 @@
 // Restarts of the real broker on one data_dir (docs/persistence.md): each kind of stored state comes
 // back — retained messages (and their deletion), persistent sessions with their subscriptions and queued
-// messages, an unacknowledged outbound QoS 1 message (resent with DUP and its packet id), a delayed will
+// messages, an unacknowledged outbound QoS 2 message (resent with DUP and its packet id), a delayed will
 // — expired sessions do not, and a store that cannot be read stops the broker (naming the path) without
 // being touched until `moatmq store repair` is asked to. Third-party clients where they can express the
 // case (mosquitto_pub/sub), raw MQTT 5.0 bytes where they cannot. Loopback only; waits have deadlines.
@@ -100,20 +100,20 @@ TEST_F(StoreRestart, PersistentSessionKeepsSubscriptionAndQueuedMessages)
     EXPECT_NE(result.out.find("q/3 third\n"), std::string::npos) << result.out;
 }
 
-TEST_F(StoreRestart, AnUnacknowledgedMessageIsResentWithDupAndItsPacketId)
+TEST_F(StoreRestart, AnUnacknowledgedQoS2MessageIsResentWithDupAndItsPacketId)
 {
     std::uint16_t packet_id = 0;
     {
         BrokerProcess broker(config());
         RawClient subscriber(broker.port());
         connect_raw(subscriber, "slow");
-        ASSERT_TRUE(subscriber.send(subscribe5(1, "inflight/#", 0x01)));
+        ASSERT_TRUE(subscriber.send(subscribe5(1, "inflight/#", 0x02)));
         ASSERT_TRUE(read_packet(subscriber, 10s));  // SUBACK
-        ASSERT_EQ(pub(broker, {"-q", "1", "-t", "inflight/x", "-m", "unacked"}).exit_code, 0);
+        ASSERT_EQ(pub(broker, {"-q", "2", "-t", "inflight/x", "-m", "unacked"}).exit_code, 0);
         auto publish = read_packet(subscriber, 10s);
         ASSERT_TRUE(publish && publish->type() == 3);
         packet_id = publish_packet_id(*publish);
-        // No PUBACK: the broker is stopped with the message in flight.
+        // No PUBREC: the broker is stopped with the message in flight.
         ASSERT_EQ(broker.stop(), 0);
     }
     BrokerProcess broker(config());
@@ -124,7 +124,10 @@ TEST_F(StoreRestart, AnUnacknowledgedMessageIsResentWithDupAndItsPacketId)
     EXPECT_NE(again->first & 0x08, 0) << "DUP not set";
     EXPECT_EQ(publish_packet_id(*again), packet_id);
     EXPECT_EQ(publish5_payload(*again), "unacked");
-    ASSERT_TRUE(subscriber.send(puback(packet_id)));
+    ASSERT_TRUE(subscriber.send(packet(0x50, u16(packet_id))));  // PUBREC
+    auto pubrel = read_packet(subscriber, 10s);
+    ASSERT_TRUE(pubrel && pubrel->type() == 6);
+    ASSERT_TRUE(subscriber.send(packet(0x70, u16(packet_id))));  // PUBCOMP
     // Acknowledged now: gone from the store (one more restart does not bring it back).
     ASSERT_TRUE(subscriber.send(packet(0xE0, {})));
     EXPECT_TRUE(subscriber.wait_closed(10s));

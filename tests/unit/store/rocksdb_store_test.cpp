@@ -17,10 +17,12 @@
 #include <memory>
 #include <thread>
 
+#include "failing_file_system.hpp"
 #include "store/record_codec.hpp"
 #include "temp_dir.hpp"
 
 namespace moatmq::store {
+using fault::FailingFileSystem;
 namespace {
 
 using namespace std::chrono_literals;
@@ -306,57 +308,7 @@ TEST(RocksStore, AStoreInUseByAnotherBrokerIsRefused)
     }
 }
 
-// --- a disk that fails ---
-
-class FailingFile final : public rocksdb::FSWritableFileOwnerWrapper {
-public:
-    FailingFile(std::unique_ptr<rocksdb::FSWritableFile> file, const std::atomic<bool>& fail)
-        : FSWritableFileOwnerWrapper(std::move(file)), fail_(fail)
-    {
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             rocksdb::IODebugContext* dbg) override
-    {
-        if (fail_) return rocksdb::IOStatus::NoSpace("test: disk full");
-        return FSWritableFileOwnerWrapper::Append(data, options, dbg);
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
-                             const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override
-    {
-        if (fail_) return rocksdb::IOStatus::NoSpace("test: disk full");
-        return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
-    }
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override
-    {
-        if (fail_) return rocksdb::IOStatus::NoSpace("test: disk full");
-        return FSWritableFileOwnerWrapper::Sync(options, dbg);
-    }
-
-private:
-    const std::atomic<bool>& fail_;
-};
-
-// Fails writes while `fail` is set; refuses to create files while `read_only` is set (EROFS-like).
-class FailingFileSystem final : public rocksdb::FileSystemWrapper {
-public:
-    explicit FailingFileSystem(std::shared_ptr<rocksdb::FileSystem> target)
-        : FileSystemWrapper(std::move(target))
-    {
-    }
-    const char* Name() const override { return "FailingFileSystem"; }
-    rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
-                                      rocksdb::IODebugContext* dbg) override
-    {
-        if (read_only) return rocksdb::IOStatus::IOError("test: read-only file system");
-        std::unique_ptr<rocksdb::FSWritableFile> file;
-        auto status = FileSystemWrapper::NewWritableFile(name, options, &file, dbg);
-        if (status.ok()) *result = std::make_unique<FailingFile>(std::move(file), fail);
-        return status;
-    }
-    std::atomic<bool> fail{false};
-    std::atomic<bool> read_only{false};
-};
+// --- a disk that fails (failing_file_system.hpp) ---
 
 TEST(RocksStore, AFailingDiskMakesTheStoreUnwritableUntilItRecovers)
 {
