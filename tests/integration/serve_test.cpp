@@ -84,7 +84,8 @@ TEST(Serve, SighupAppliesANewLogLevelAndKeepsTheOldSettingsOnABrokenFile)
 
 TEST(Serve, ListensOnIpv6Loopback)
 {
-    BrokerProcess broker(test_config("[[listener]]\nname = \"v6\"\nbind = \"[::1]:0\"\n"));
+    BrokerProcess broker(
+        test_config("[[listener]]\nname = \"v6\"\nbind = \"[::1]:0\"\nallow_anonymous = true\n"));
     EXPECT_EQ(broker.address("v6").rfind("[::1]:", 0), 0U) << broker.address("v6");
     RawClient client(broker.port("v6"), "::1");
     ASSERT_TRUE(client.send(connect_packet_311("v6-client")));
