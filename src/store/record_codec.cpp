@@ -226,8 +226,8 @@ std::optional<std::uint32_t> decode_format(std::string_view value)
     return version;
 }
 
-// Message: version, flags (bit 0: has expiry), [expiry i64], origin client id, then the message as an
-// MQTT 5.0 PUBLISH packet (topic, QoS, retain, properties, payload; packet id 1 when QoS > 0).
+// Message: version, flags (bit 0: has expiry), [expiry i64], origin client id, origin user name, then the
+// message as an MQTT 5.0 PUBLISH packet (topic, QoS, retain, properties, payload; packet id 1 when QoS > 0).
 std::string encode_message(const broker::StoredMessage& stored)
 {
     const auto& m = *stored.message;
@@ -236,6 +236,8 @@ std::string encode_message(const broker::StoredMessage& stored)
     put_u8(out, stored.expires_at ? 1 : 0);
     if (stored.expires_at) put_u64(out, static_cast<std::uint64_t>(*stored.expires_at));
     put_string(out, m.origin_client_id);
+    put_string(out,
+               m.origin_username);  // a will's ACL check runs when it is published, maybe after a restart
     codec::Publish publish;
     publish.topic = m.topic;
     publish.payload = m.payload;
@@ -258,6 +260,7 @@ std::optional<broker::StoredMessage> decode_message(std::string_view value)
     broker::StoredMessage stored;
     if (flags & 1) stored.expires_at = static_cast<broker::WallMillis>(r.u64());
     const auto origin = r.string();
+    const auto username = r.string();
     const auto packet = r.rest();
     if (!r.ok() || (flags & ~1) != 0) return std::nullopt;
     auto decoded = codec::decode(as_bytes(packet),
@@ -272,6 +275,7 @@ std::optional<broker::StoredMessage> decode_message(std::string_view value)
     message->retain = publish->retain;
     message->properties = std::move(publish->properties);
     message->origin_client_id = std::string(origin);
+    message->origin_username = std::string(username);
     stored.message = std::move(message);
     return stored;
 }

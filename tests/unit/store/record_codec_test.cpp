@@ -18,6 +18,7 @@ broker::StoredMessage sample_message(codec::QoS qos = codec::QoS::exactly_once)
     m->qos = qos;
     m->retain = true;
     m->origin_client_id = "sensor-7";
+    m->origin_username = "plant-operator";
     m->properties.content_type = "text/plain";
     m->properties.correlation_data = to_bytes("corr");
     m->properties.user_properties.emplace_back("unit", "C");
@@ -33,6 +34,7 @@ void expect_same(const broker::StoredMessage& a, const broker::StoredMessage& b)
     EXPECT_EQ(a.message->qos, b.message->qos);
     EXPECT_EQ(a.message->retain, b.message->retain);
     EXPECT_EQ(a.message->origin_client_id, b.message->origin_client_id);
+    EXPECT_EQ(a.message->origin_username, b.message->origin_username);
     EXPECT_EQ(a.message->properties, b.message->properties);
 }
 
