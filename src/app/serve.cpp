@@ -114,12 +114,6 @@ transport::TransportOptions transport_options_from(const config::Config& cfg, co
     options.handshake_timeout = cfg.limits.connect_timeout;
     for (const auto& listener : cfg.listeners) {
         const bool websocket = listener.protocol == config::ListenerProtocol::ws;
-        if (websocket && listener.tls) {
-            // TODO(transport): secure WebSocket (wss) needs an Asio stream interface on TlsStream.
-            log::warn("listener {}: secure WebSocket (wss) is not available yet; listener skipped",
-                      listener.name);
-            continue;
-        }
         options.listeners.push_back(
             {listener.name, listener.bind.to_string(), tls.find(listener.name), websocket});
     }

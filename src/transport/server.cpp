@@ -305,6 +305,11 @@ private:
                                              worker.tls_staging,
                                              options_.close_linger,
                                              options_.handshake_timeout};
+        if (listener.spec.websocket && listener.spec.tls) {
+            start_wss_session(worker, std::move(peer), std::move(link), context,
+                              listener.spec.tls->current());
+            return;
+        }
         if (listener.spec.websocket) {
             start_ws_session(worker, std::move(peer), std::move(link), context);
             return;
@@ -367,8 +372,33 @@ private:
         asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link),
                                context]() mutable {
             w->live.insert(link.get());
-            auto session = std::make_shared<detail::Session<detail::WsStream>>(
-                detail::WsStream(std::move(peer)), link, context);
+            using Plain = detail::WsStream<tcp::socket>;
+            auto session = std::make_shared<detail::Session<Plain>>(Plain(std::move(peer)), link, context);
+            asio::co_spawn(w->io, detail::read_ws(session), [this, link, w, session](std::exception_ptr e) {
+                session->end();
+                end_session(*w, link, e);
+            });
+        });
+    }
+
+    // Secure WebSocket: the TLS handshake, then the HTTP upgrade, then the broker's Connection.
+    void start_wss_session(Worker& worker, tcp::socket peer, std::shared_ptr<detail::SocketLink> link,
+                           detail::SessionContext context,
+                           std::shared_ptr<const security::tls::TlsContext> tls)
+    {
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link), context,
+                               tls = std::move(tls)]() mutable {
+            w->live.insert(link.get());
+            SSL* ssl = tls->new_ssl();
+            if (ssl == nullptr) {
+                link->set_end_reason("out of memory for TLS");
+                end_session(*w, link, nullptr);
+                return;
+            }
+            using Secure = detail::WsStream<detail::TlsStream>;
+            auto session = std::make_shared<detail::Session<Secure>>(
+                Secure(detail::TlsStream(std::move(peer), std::move(tls), ssl, context.write_staging)), link,
+                context);
             asio::co_spawn(w->io, detail::read_ws(session), [this, link, w, session](std::exception_ptr e) {
                 session->end();
                 end_session(*w, link, e);

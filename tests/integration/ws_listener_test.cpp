@@ -1,6 +1,7 @@
-// WebSocket listeners (protocol = "ws") against the real broker, with MQTT.js (npm "mqtt", on Node.js)
-// as the third-party client: MQTT 3.1.1 and 5.0 publish/subscribe with packets spanning WebSocket
-// messages, the "mqtt" subprotocol, binary frames only, and a plain TCP client that is not a WebSocket.
+// WebSocket listeners (protocol = "ws", and wss with [listener.tls]) against the real broker, with MQTT.js
+// (npm "mqtt", on Node.js) as the third-party client: MQTT 3.1.1 and 5.0 publish/subscribe with packets
+// spanning WebSocket messages, the "mqtt" subprotocol, binary frames only, and a plain TCP client that is not
+// a WebSocket.
 #include <gtest/gtest.h>
 
 #include "raw_client.hpp"
@@ -79,6 +80,25 @@ TEST(WsListener, TextFramesAndNonWebSocketClientsAreClosed)
     EXPECT_TRUE(broker.wait_for_log("WebSocket handshake failed")) << broker.log();
     // Still serving.
     EXPECT_EQ(node("ws_mqttjs_client.js", {url(broker), "5"}).exit_code, 0);
+}
+
+TEST(WsListener, SecureWebSocketWithMqttJs)
+{
+    TempDir dir("moatmq-wss");
+    const auto certs = (dir.path() / "certs").string();
+    run_checked({moatmq_binary(), "certs", "init", certs});
+    BrokerProcess broker(test_config(tls_listener(
+        "wss",
+        "  cert = " + quoted(certs + "/server.crt") + "\n  key = " + quoted(certs + "/server.key") + "\n",
+        "ws")));
+    const auto wss = "wss://" + broker.address("wss") + "/mqtt";
+    const auto r = node("ws_mqttjs_client.js", {wss, "5", certs + "/ca.crt"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("ws/small 13 hello over ws"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ws/big 100000"), std::string::npos) << r.out;
+    EXPECT_TRUE(broker.wait_for_log("tls established")) << broker.log();
+    // A client that does not trust the CA gives up in the TLS handshake.
+    EXPECT_NE(node("ws_mqttjs_client.js", {wss, "5", certs + "/server.crt"}).exit_code, 0);
 }
 
 }  // namespace

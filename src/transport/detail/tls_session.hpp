@@ -37,13 +37,20 @@ inline std::string describe_tls_end(const SSL* ssl, int error)
     return "TLS error: " + security::tls::describe_handshake_failure(ssl, error);
 }
 
-// True once the handshake is done; otherwise the link holds the reason.
-inline awaitable<bool> tls_handshake(std::shared_ptr<Session<TlsStream>> session)
+inline TlsStream& tls_layer(TlsStream& stream)
 {
-    auto& stream = session->stream();
+    return stream;
+}
+
+// True once the handshake is done; otherwise the link holds the reason. `Stream`: TlsStream, or a
+// WebSocket over one (tls_layer() finds it).
+template <class Stream>
+awaitable<bool> tls_handshake(std::shared_ptr<Session<Stream>> session)
+{
+    auto& stream = tls_layer(session->stream());
     auto& link = session->link();
     asio::steady_timer deadline(stream.get_executor(), session->context().handshake_timeout);
-    deadline.async_wait([weak = std::weak_ptr<Session<TlsStream>>(session)](boost::system::error_code ec) {
+    deadline.async_wait([weak = std::weak_ptr<Session<Stream>>(session)](boost::system::error_code ec) {
         if (ec) return;
         if (auto self = weak.lock()) self->link().abort("TLS handshake timeout");
     });
@@ -68,9 +75,10 @@ inline awaitable<bool> tls_handshake(std::shared_ptr<Session<TlsStream>> session
 }
 
 // Hands the peer's identity to the link (so to the broker), or refuses the certificate.
-inline bool accept_peer(Session<TlsStream>& session)
+template <class Stream>
+bool accept_peer(Session<Stream>& session)
 {
-    auto& stream = session.stream();
+    auto& stream = tls_layer(session.stream());
     auto& link = session.link();
     SSL* ssl = stream.ssl();
     auto peer = stream.context().peer(ssl);

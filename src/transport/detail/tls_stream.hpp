@@ -16,7 +16,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <boost/asio/compose.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -49,6 +51,9 @@ public:
 
     executor_type get_executor() { return socket_.get_executor(); }
     lowest_layer_type& lowest_layer() noexcept { return socket_; }
+    // For Beast's get_lowest_layer() and its closing of the socket.
+    using next_layer_type = asio::ip::tcp::socket;
+    next_layer_type& next_layer() noexcept { return socket_; }
     SSL* ssl() const noexcept { return ssl_.get(); }
     const security::tls::TlsContext& context() const noexcept { return *context_; }
     bool open() const noexcept { return socket_.is_open(); }
@@ -65,6 +70,33 @@ public:
         continue_write(std::move(handler));
     }
 
+    // Asio's AsyncReadStream and AsyncWriteStream, for Beast (WebSocket over TLS). One read and one
+    // write may be outstanding at a time. Handlers never run inside the initiating call.
+    template <class MutableBuffers, class Token>
+    auto async_read_some(const MutableBuffers& buffers, Token&& token)
+    {
+        return asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(
+            ReadOp{this, *asio::buffer_sequence_begin(buffers)}, token, socket_);
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(const ConstBuffers& buffers, Token&& token)
+    {
+        std::size_t size = 0;  // consumed from `buffers` now: the staging copy is what gets written
+        if (blocked_.empty()) {
+            for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+                 ++it) {
+                const asio::const_buffer buffer(*it);
+                const std::size_t n = std::min(buffer.size(), kRecordSize - size);
+                std::memcpy(staging_.data() + size, buffer.data(), n);
+                size += n;
+                if (size == kRecordSize) break;
+            }
+        }
+        return asio::async_compose<Token, void(boost::system::error_code, std::size_t)>(WriteOp{this, size},
+                                                                                        token, socket_);
+    }
+
     // Sends close_notify if the socket takes it now (never waits), then half-closes the TCP side.
     void shutdown_send(boost::system::error_code& ec)
     {
@@ -78,6 +110,91 @@ public:
     }
 
 private:
+    struct ReadOp {
+        TlsStream* self_;
+        asio::mutable_buffer buffer_;
+        bool done_ = false;
+        boost::system::error_code result_{};
+        std::size_t n_ = 0;
+
+        template <class Self>
+        void operator()(Self& self, boost::system::error_code ec = {})
+        {
+            if (done_) {
+                self.complete(result_, n_);
+                return;
+            }
+            if (!ec && self_->open() && buffer_.size() > 0) {
+                ERR_clear_error();
+                const int r = SSL_read_ex(self_->ssl(), buffer_.data(), buffer_.size(), &n_);
+                if (r != 1) {
+                    const int error = SSL_get_error(self_->ssl(), r);
+                    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+                        self_->socket_.async_wait(error == SSL_ERROR_WANT_READ
+                                                      ? asio::ip::tcp::socket::wait_read
+                                                      : asio::ip::tcp::socket::wait_write,
+                                                  std::move(self));
+                        return;
+                    }
+                    ERR_clear_error();
+                    n_ = 0;
+                    result_ = error == SSL_ERROR_ZERO_RETURN
+                                  ? boost::system::error_code(asio::error::eof)
+                                  : boost::system::error_code(asio::error::connection_reset);
+                }
+            } else if (ec) {
+                result_ = ec;
+            } else if (!self_->open()) {
+                result_ = asio::error::bad_descriptor;
+            }
+            done_ = true;
+            asio::post(self_->get_executor(), std::move(self));
+        }
+    };
+
+    struct WriteOp {
+        TlsStream* self_;
+        std::size_t size_;  // bytes taken from the caller's buffers (in staging_, or blocked_ on a retry)
+        bool done_ = false;
+        boost::system::error_code result_{};
+
+        template <class Self>
+        void operator()(Self& self, boost::system::error_code ec = {})
+        {
+            if (done_) {
+                self.complete(result_, result_ ? 0 : size_);
+                return;
+            }
+            if (ec || !self_->open()) {
+                result_ = ec ? ec : asio::error::bad_descriptor;
+            } else {
+                std::span<const std::byte> chunk =
+                    self_->blocked_.empty() ? std::span<const std::byte>(self_->staging_.data(), size_)
+                                            : std::span<const std::byte>(self_->blocked_);
+                ERR_clear_error();
+                std::size_t n = 0;
+                const int r = chunk.empty() ? 1 : SSL_write_ex(self_->ssl(), chunk.data(), chunk.size(), &n);
+                if (r == 1) {
+                    if (!self_->blocked_.empty()) std::vector<std::byte>().swap(self_->blocked_);
+                } else {
+                    const int error = SSL_get_error(self_->ssl(), r);
+                    if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ) {
+                        if (self_->blocked_.empty()) self_->blocked_.assign(chunk.begin(), chunk.end());
+                        self_->socket_.async_wait(error == SSL_ERROR_WANT_WRITE
+                                                      ? asio::ip::tcp::socket::wait_write
+                                                      : asio::ip::tcp::socket::wait_read,
+                                                  std::move(self));
+                        return;
+                    }
+                    ERR_clear_error();
+                    result_ = asio::error::connection_reset;
+                }
+            }
+            done_ = true;
+            asio::post(self_->get_executor(), std::move(self));
+        }
+    };
+
     // Copies the next up-to-16-KiB of the packets into the staging buffer; returns how much.
     std::size_t gather()
     {

@@ -1,5 +1,6 @@
 #pragma once
-// MQTT over WebSocket (protocol = "ws" listeners), with Boost.Beast. Private to the transport.
+// MQTT over WebSocket (protocol = "ws" listeners; wss with [listener.tls]), with Boost.Beast. Private to
+// the transport. For wss, Beast runs over TlsStream (its Asio stream interface) after the TLS handshake.
 //
 // The coroutine reads the HTTP upgrade request (at most 8 KiB of headers) within handshake_timeout,
 // accepts it selecting the subprotocol "mqtt" when the client offers it (MQTT-6.0.0-3), then reads
@@ -15,8 +16,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/websocket.hpp>
 #include <string_view>
+#include <type_traits>
 
 #include "transport/detail/session.hpp"
+#include "transport/detail/tls_session.hpp"
 
 namespace moatmq::transport::detail {
 
@@ -24,30 +27,64 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 
+// `Next`: tcp::socket (ws) or TlsStream (wss).
+template <class Next>
 class WsStream {
 public:
     using executor_type = tcp::socket::executor_type;
-    explicit WsStream(tcp::socket socket) : ws_(std::move(socket)) {}
+    explicit WsStream(Next next) : ws_(std::move(next)) {}
     executor_type get_executor() { return ws_.get_executor(); }
-    tcp::socket& lowest_layer() noexcept { return ws_.next_layer(); }
-    websocket::stream<tcp::socket>& ws() noexcept { return ws_; }
+    tcp::socket& lowest_layer() noexcept { return beast::get_lowest_layer(ws_); }
+    websocket::stream<Next>& ws() noexcept { return ws_; }
 
 private:
-    websocket::stream<tcp::socket> ws_;
+    websocket::stream<Next> ws_;
 };
 
+inline TlsStream& tls_layer(WsStream<TlsStream>& stream)
+{
+    return stream.ws().next_layer();
+}
+
+inline void half_close(tcp::socket& socket, boost::system::error_code& ec)
+{
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+}
+inline void half_close(TlsStream& stream, boost::system::error_code& ec)
+{
+    stream.shutdown_send(ec);
+}
+
+// Beast's teardown for a WebSocket over TlsStream: close_notify, then the socket is closed.
+inline void teardown(beast::role_type, TlsStream& stream, boost::system::error_code& ec)
+{
+    stream.shutdown_send(ec);
+    stream.lowest_layer().close(ec);
+}
 template <class Handler>
-void write_all(WsStream& stream, const std::vector<asio::const_buffer>& buffers, Handler handler)
+void async_teardown(beast::role_type, TlsStream& stream, Handler&& handler)
+{
+    boost::system::error_code ec;
+    stream.shutdown_send(ec);
+    stream.lowest_layer().close(ec);
+    asio::post(stream.get_executor(), [handler = std::forward<Handler>(handler)]() mutable {
+        handler(boost::system::error_code{});
+    });
+}
+
+template <class Next, class Handler>
+void write_all(WsStream<Next>& stream, const std::vector<asio::const_buffer>& buffers, Handler handler)
 {
     stream.ws().async_write(buffers, std::move(handler));
 }
 
 // A WebSocket close frame (answered by the peer's; the read loop then ends), or a plain half-close
 // before the upgrade.
-inline void shutdown_send(WsStream& stream, boost::system::error_code& ec)
+template <class Next>
+void shutdown_send(WsStream<Next>& stream, boost::system::error_code& ec)
 {
     if (!stream.ws().is_open()) {
-        stream.lowest_layer().shutdown(tcp::socket::shutdown_send, ec);
+        half_close(stream.ws().next_layer(), ec);
         return;
     }
     stream.ws().async_close(websocket::close_code::normal, [](boost::system::error_code) {});
@@ -77,15 +114,17 @@ inline std::string describe_ws_end(const boost::system::error_code& ec)
 }
 
 // True once the upgrade is done; otherwise the link holds the reason.
-inline awaitable<bool> ws_handshake(std::shared_ptr<Session<WsStream>> session)
+template <class Next>
+awaitable<bool> ws_handshake(std::shared_ptr<Session<WsStream<Next>>> session)
 {
     auto& ws = session->stream().ws();
     auto& link = session->link();
     asio::steady_timer deadline(ws.get_executor(), session->context().handshake_timeout);
-    deadline.async_wait([weak = std::weak_ptr<Session<WsStream>>(session)](boost::system::error_code ec) {
-        if (ec) return;
-        if (auto self = weak.lock()) self->link().abort("WebSocket handshake timeout");
-    });
+    deadline.async_wait(
+        [weak = std::weak_ptr<Session<WsStream<Next>>>(session)](boost::system::error_code ec) {
+            if (ec) return;
+            if (auto self = weak.lock()) self->link().abort("WebSocket handshake timeout");
+        });
     beast::flat_buffer buffer(8 * 1024);
     http::request_parser<http::empty_body> parser;
     parser.header_limit(8 * 1024);
@@ -112,8 +151,13 @@ inline awaitable<bool> ws_handshake(std::shared_ptr<Session<WsStream>> session)
     co_return true;
 }
 
-inline awaitable<void> read_ws(std::shared_ptr<Session<WsStream>> session)
+// The connection's coroutine; for wss, the TLS handshake and the peer's identity come first.
+template <class Next>
+awaitable<void> read_ws(std::shared_ptr<Session<WsStream<Next>>> session)
 {
+    if constexpr (std::is_same_v<Next, TlsStream>) {
+        if (!co_await tls_handshake(session) || !accept_peer(*session)) co_return;
+    }
     if (!co_await ws_handshake(session)) co_return;
     auto& ws = session->stream().ws();
     auto& link = session->link();
