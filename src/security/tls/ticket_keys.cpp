@@ -61,8 +61,11 @@ int ticket_callback(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP
     } else {
         unsigned char name[16];
         std::memcpy(name, key_name, sizeof name);
-        result = keys.find(name, key);
-        if (result == 0) return 0;  // unknown or expired key: full handshake
+        if (keys.find(name, key) == 0) return 0;  // unknown or expired key: full handshake
+        // 2 = accept and issue a fresh ticket: TLS 1.3 clients use a ticket once, and OpenSSL sends a
+        // new one after a resumed handshake only when asked to; TLS 1.2 clients get a ticket under the
+        // current key.
+        result = 2;
         if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv) != 1) result = -1;
     }
     if (result > 0 && !set_hmac_key(hmac, key)) result = -1;

@@ -2,8 +2,9 @@
 // TicketKeys: the keys that encrypt TLS session tickets (stateless resumption), rotated in memory.
 //
 // A ticket is encrypted (AES-256-CBC) and authenticated (HMAC-SHA256) under the current key; a ticket
-// under the previous key is still accepted and re-issued under the current one; older tickets are
-// refused and the client does a full handshake. The current key is replaced every `rotation`, so a
+// under the current or the previous key is accepted, and every resumed handshake gets a fresh ticket
+// under the current key (TLS 1.3 clients use each ticket once); older tickets are refused and the
+// client does a full handshake. The current key is replaced every `rotation`, so a
 // stolen key opens at most two rotations' worth of tickets (forward secrecy for resumed sessions is
 // bounded by this). Keys are random, never written anywhere, wiped when replaced, and shared by every
 // context of one listener, so a certificate reload does not invalidate the tickets clients hold.
