@@ -74,6 +74,7 @@ tls::ServerTlsOptions server_tls_options(const config::ListenerConfig& listener)
     out.crl = in.crl;
     out.psk_file = in.psk_file;
     out.verify_depth = in.verify_depth;
+    out.ocsp_response = in.ocsp_response;
     out.alpn = listener.protocol == config::ListenerProtocol::ws ? std::vector<std::string>{"http/1.1"}
                                                                  : std::vector<std::string>{"mqtt"};
     return out;

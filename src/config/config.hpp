@@ -67,9 +67,10 @@ struct TlsConfig {
     CertIdentity identity =
         CertIdentity::none;  // certificate field that becomes the username; needs client_cert
     TlsVersion min_version = TlsVersion::v1_2;
-    std::optional<Path> crl;         // revocation list checked for client certificates
-    std::optional<Path> psk_file;    // TLS-PSK: lines "identity:hexkey"
-    std::uint32_t verify_depth = 4;  // longest client certificate chain accepted below the trust anchor
+    std::optional<Path> crl;            // revocation list checked for client certificates
+    std::optional<Path> psk_file;       // TLS-PSK: lines "identity:hexkey"
+    std::uint32_t verify_depth = 4;     // longest client certificate chain accepted below the trust anchor
+    std::optional<Path> ocsp_response;  // OCSP stapling: a DER OCSP response for `cert`, re-read on change
 
     bool operator==(const TlsConfig&) const = default;
 };

@@ -395,6 +395,7 @@ void read_tls(TableReader& r, TlsConfig& out)
     r.read_path("crl", out.crl);
     r.read_path("psk_file", out.psk_file);
     r.read_integer("verify_depth", out.verify_depth, 1, 100);
+    r.read_path("ocsp_response", out.ocsp_response);
 
     // Cross-key rules: reported at the [listener.tls] header.
     auto fail = [&](std::string message) {
@@ -405,6 +406,8 @@ void read_tls(TableReader& r, TlsConfig& out)
     } else if (!out.cert && !out.psk_file) {
         fail("needs \"cert\" and \"key\" (or \"psk_file\" for a TLS-PSK-only listener)");
     }
+    if (out.ocsp_response && !out.cert)
+        fail("\"ocsp_response\" is stapled to the server certificate: set \"cert\"");
     if (out.client_cert != ClientCertMode::none && !out.ca) {
         fail("client_cert = \"" + std::string(to_string(out.client_cert)) +
              "\" needs \"ca\", the trust anchors for client certificates");

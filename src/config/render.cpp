@@ -83,6 +83,7 @@ void render_tls(Writer& w, const TlsConfig& tls)
     w.path("crl", tls.crl);
     w.path("psk_file", tls.psk_file);
     w.number("verify_depth", tls.verify_depth);
+    w.path("ocsp_response", tls.ocsp_response);
     w.indent(false);
 }
 

@@ -45,8 +45,8 @@ bool ServerTls::files_changed() const
 std::vector<ServerTls::Stamp> ServerTls::stamps() const
 {
     std::vector<Stamp> result;
-    for (const auto* path :
-         {&options_.cert, &options_.key, &options_.ca, &options_.crl, &options_.psk_file}) {
+    for (const auto* path : {&options_.cert, &options_.key, &options_.ca, &options_.crl, &options_.psk_file,
+                             &options_.ocsp_response}) {
         if (!*path) continue;
         Stamp stamp{**path};
         struct stat info {};

@@ -1,6 +1,7 @@
 #include "security/tls/tls_context.hpp"
 
 #include <openssl/err.h>
+#include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
@@ -130,6 +131,19 @@ int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* out_length, 
     return SSL_TLSEXT_ERR_OK;
 }
 
+// OCSP stapling: a client that asks for the certificate status gets the configured response.
+int staple_ocsp(SSL* ssl, void*)
+{
+    const TlsContext* context = context_of(ssl);
+    if (context == nullptr || context->ocsp_response().empty()) return SSL_TLSEXT_ERR_NOACK;
+    const auto& der = context->ocsp_response();
+    auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(der.data(), der.size()));  // OpenSSL frees it
+    if (copy == nullptr) return SSL_TLSEXT_ERR_NOACK;
+    // SSL_set_tlsext_status_ocsp_resp() without its C cast.
+    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_STATUS_REQ_OCSP_RESP, static_cast<long>(der.size()), copy);
+    return SSL_TLSEXT_ERR_OK;
+}
+
 unsigned int find_psk(SSL* ssl, const char* identity, unsigned char* psk, unsigned int max_length)
 {
     const TlsContext* context = context_of(ssl);
@@ -200,6 +214,21 @@ std::shared_ptr<const TlsContext> TlsContext::build(const ServerTlsOptions& opti
                              : SSL_VERIFY_PEER;
         SSL_CTX_set_verify(ctx, mode, nullptr);
         SSL_CTX_set_verify_depth(ctx, static_cast<int>(options.verify_depth));
+    }
+
+    if (options.ocsp_response) {
+        self->ocsp_der_ = read_file("ocsp_response", *options.ocsp_response);
+        const auto* data = reinterpret_cast<const unsigned char*>(self->ocsp_der_.data());
+        OCSP_RESPONSE* response =
+            d2i_OCSP_RESPONSE(nullptr, &data, static_cast<long>(self->ocsp_der_.size()));
+        if (response == nullptr) {
+            throw file_error("ocsp_response", *options.ocsp_response,
+                             "not a DER OCSP response (" + openssl_reason() + ")");
+        }
+        OCSP_RESPONSE_free(response);
+        // SSL_CTX_set_tlsext_status_cb() without its C cast.
+        SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB,
+                              reinterpret_cast<void (*)()>(staple_ocsp));
     }
 
     if (options.psk_file) {

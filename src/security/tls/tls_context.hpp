@@ -49,6 +49,7 @@ public:
     const ServerTlsOptions& options() const noexcept { return options_; }
     TicketKeys& ticket_keys() const noexcept { return *ticket_keys_; }
     const PskTable* psk() const noexcept { return psk_ ? &*psk_ : nullptr; }
+    const std::string& ocsp_response() const noexcept { return ocsp_der_; }
 
 private:
     struct Handle;
@@ -58,6 +59,7 @@ private:
     std::shared_ptr<TicketKeys> ticket_keys_;
     std::optional<PskTable> psk_;
     std::string alpn_wire_;  // the ALPN list in wire format (length-prefixed names)
+    std::string ocsp_der_;   // the stapled OCSP response, if configured
     std::unique_ptr<Handle> handle_;
 };
 

@@ -25,6 +25,9 @@ struct ServerTlsOptions {
     std::optional<std::filesystem::path> crl;       // revocation lists (PEM) for client certificates
     std::optional<std::filesystem::path> psk_file;  // TLS-PSK: lines "identity:hexkey"
     std::uint32_t verify_depth = 4;
+    // OCSP stapling: a DER-encoded OCSP response for `cert` (e.g. from `openssl ocsp -respout`), sent
+    // to clients that ask for the certificate status. Re-read with the other files.
+    std::optional<std::filesystem::path> ocsp_response;
     // ALPN protocols this listener speaks, most preferred first ("mqtt"; "http/1.1" for wss). A client
     // that offers ALPN without any of them is served anyway, without ALPN.
     std::vector<std::string> alpn{"mqtt"};

@@ -601,6 +601,9 @@ TEST(LoaderErrors, TlsCrossKeyRulesAreReportedAtTheTlsHeader)
         "\"optional\" or \"require\"");
     EXPECT_EQ(error_of(l + "[listener.tls]\ncert = \"c\"\nkey = \"k\"\nverify_depth = 0\n"),
               "test.toml:6: listener.tls.verify_depth: must be between 1 and 100");
+    EXPECT_EQ(
+        error_of(l + "[listener.tls]\npsk_file = \"p\"\nocsp_response = \"o.der\"\n"),
+        "test.toml:3: [listener.tls]: \"ocsp_response\" is stapled to the server certificate: set \"cert\"");
 }
 
 // Inputs config_parse_fuzzer found: a character beyond ASCII where toml++ 3.3 tests for whitespace

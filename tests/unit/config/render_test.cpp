@@ -53,6 +53,7 @@ allow_anonymous = false
   crl = "crl.pem"
   psk_file = "psk"
   verify_depth = 7
+  ocsp_response = "ocsp.der"
 [[listener]]
 name = "b"
 bind = "0.0.0.0:1883"
