@@ -351,7 +351,8 @@ TEST(RocksStore, AFailingDiskMakesTheStoreUnwritableUntilItRecovers)
         EXPECT_NE(warnings.front().find("write failed"), std::string::npos) << warnings.front();
     }
     RocksStore reopened(options_for(dir.path() / "store"));
-    const auto* c = find(reopened.load(), "c");
+    const auto state = reopened.load();
+    const auto* c = find(state, "c");
     ASSERT_NE(c, nullptr);
     EXPECT_EQ(c->deliveries.size(), 2U);  // the failed batch was not lost
 }
