@@ -75,6 +75,9 @@ tls::ServerTlsOptions server_tls_options(const config::ListenerConfig& listener)
     out.psk_file = in.psk_file;
     out.verify_depth = in.verify_depth;
     out.ocsp_response = in.ocsp_response;
+    out.ciphers = in.ciphers;
+    out.ciphersuites = in.ciphersuites;
+    out.groups = in.groups;
     out.alpn = listener.protocol == config::ListenerProtocol::ws ? std::vector<std::string>{"http/1.1"}
                                                                  : std::vector<std::string>{"mqtt"};
     return out;

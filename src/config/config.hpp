@@ -71,6 +71,10 @@ struct TlsConfig {
     std::optional<Path> psk_file;       // TLS-PSK: lines "identity:hexkey"
     std::uint32_t verify_depth = 4;     // longest client certificate chain accepted below the trust anchor
     std::optional<Path> ocsp_response;  // OCSP stapling: a DER OCSP response for `cert`, re-read on change
+    // OpenSSL lists replacing moatmq's defaults; "" = the defaults (docs/tls.md). Checked at start.
+    std::string ciphers;       // TLS 1.2 cipher list ("ECDHE-ECDSA-AES128-GCM-SHA256:...")
+    std::string ciphersuites;  // TLS 1.3 suites ("TLS_AES_128_GCM_SHA256:...")
+    std::string groups;        // key exchange groups ("X25519:P-256")
 
     bool operator==(const TlsConfig&) const = default;
 };

@@ -396,6 +396,9 @@ void read_tls(TableReader& r, TlsConfig& out)
     r.read_path("psk_file", out.psk_file);
     r.read_integer("verify_depth", out.verify_depth, 1, 100);
     r.read_path("ocsp_response", out.ocsp_response);
+    r.read("ciphers", out.ciphers);
+    r.read("ciphersuites", out.ciphersuites);
+    r.read("groups", out.groups);
 
     // Cross-key rules: reported at the [listener.tls] header.
     auto fail = [&](std::string message) {

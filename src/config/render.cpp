@@ -84,6 +84,9 @@ void render_tls(Writer& w, const TlsConfig& tls)
     w.path("psk_file", tls.psk_file);
     w.number("verify_depth", tls.verify_depth);
     w.path("ocsp_response", tls.ocsp_response);
+    if (!tls.ciphers.empty()) w.string("ciphers", tls.ciphers);
+    if (!tls.ciphersuites.empty()) w.string("ciphersuites", tls.ciphersuites);
+    if (!tls.groups.empty()) w.string("groups", tls.groups);
     w.indent(false);
 }
 

@@ -98,6 +98,24 @@ TEST_F(TlsListener, MinVersion13RefusesTls12)
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
 }
 
+TEST_F(TlsListener, CipherListsAndGroupsAreConfigurable)
+{
+    BrokerProcess broker(
+        config("  ciphers = \"ECDHE-ECDSA-CHACHA20-POLY1305\"\n  ciphersuites = "
+               "\"TLS_CHACHA20_POLY1305_SHA256\"\n  groups = \"P-256\"\n"));
+    const auto v12 = s_client(broker.port("secure"), {"-tls1_2", "-CAfile", file("ca.crt")});
+    EXPECT_NE(v12.out.find("Cipher    : ECDHE-ECDSA-CHACHA20-POLY1305"), std::string::npos) << v12.out;
+    const auto v13 = s_client(broker.port("secure"), {"-tls1_3", "-CAfile", file("ca.crt")});
+    EXPECT_NE(v13.out.find("Cipher is TLS_CHACHA20_POLY1305_SHA256"), std::string::npos) << v13.out;
+    EXPECT_NE(v13.out.find("Server Temp Key: ECDH, prime256v1"), std::string::npos) << v13.out;
+
+    const auto path = dir_.write_file("bad.toml", config("  ciphers = \"NO-SUCH-CIPHER\"\n"));
+    const auto bad = run_program({moatmq_binary(), "serve", "-c", path.string()}, kToolTimeout);
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.err.find("ciphers \"NO-SUCH-CIPHER\": no usable TLS 1.2 cipher"), std::string::npos)
+        << bad.err;
+}
+
 TEST_F(TlsListener, AlpnMqttIsNegotiated)
 {
     BrokerProcess broker(config());

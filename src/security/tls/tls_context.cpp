@@ -190,8 +190,19 @@ std::shared_ptr<const TlsContext> TlsContext::build(const ServerTlsOptions& opti
     SSL_CTX_set_read_ahead(ctx, 1);
     std::string ciphers = options.cert ? kCertCiphers : "";
     if (options.psk_file) ciphers += std::string(ciphers.empty() ? "" : ":") + kPskCiphers;
-    if (SSL_CTX_set_cipher_list(ctx, ciphers.c_str()) != 1 || SSL_CTX_set1_groups_list(ctx, kGroups) != 1) {
-        throw std::runtime_error("TLS: cipher or group list refused: " + openssl_reason());
+    if (!options.ciphers.empty()) ciphers = options.ciphers;
+    if (SSL_CTX_set_cipher_list(ctx, ciphers.c_str()) != 1) {
+        throw std::runtime_error("ciphers \"" + ciphers + "\": no usable TLS 1.2 cipher (" +
+                                 openssl_reason() + ")");
+    }
+    if (!options.ciphersuites.empty() && SSL_CTX_set_ciphersuites(ctx, options.ciphersuites.c_str()) != 1) {
+        throw std::runtime_error("ciphersuites \"" + options.ciphersuites + "\": no usable TLS 1.3 suite (" +
+                                 openssl_reason() + ")");
+    }
+    const std::string groups = options.groups.empty() ? kGroups : options.groups;
+    if (SSL_CTX_set1_groups_list(ctx, groups.c_str()) != 1) {
+        throw std::runtime_error("groups \"" + groups + "\": not a usable group list (" + openssl_reason() +
+                                 ")");
     }
 
     if (options.cert) {

@@ -28,6 +28,10 @@ struct ServerTlsOptions {
     // OCSP stapling: a DER-encoded OCSP response for `cert` (e.g. from `openssl ocsp -respout`), sent
     // to clients that ask for the certificate status. Re-read with the other files.
     std::optional<std::filesystem::path> ocsp_response;
+    // OpenSSL lists that replace the defaults when not empty (TLS 1.2 ciphers, TLS 1.3 suites, groups).
+    std::string ciphers;
+    std::string ciphersuites;
+    std::string groups;
     // ALPN protocols this listener speaks, most preferred first ("mqtt"; "http/1.1" for wss). A client
     // that offers ALPN without any of them is served anyway, without ALPN.
     std::vector<std::string> alpn{"mqtt"};

@@ -54,6 +54,9 @@ allow_anonymous = false
   psk_file = "psk"
   verify_depth = 7
   ocsp_response = "ocsp.der"
+  ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256"
+  ciphersuites = "TLS_AES_128_GCM_SHA256"
+  groups = "X25519"
 [[listener]]
 name = "b"
 bind = "0.0.0.0:1883"
