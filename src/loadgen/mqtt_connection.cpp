@@ -87,7 +87,8 @@ awaitable<error_code> MqttConnection::open(tcp::endpoint endpoint, SessionSettin
     }
     auto [connect_ec] = co_await socket_.async_connect(endpoint, as_tuple(use_awaitable));
     if (connect_ec) co_return deadline.expired() ? asio::error::timed_out : connect_ec;
-    socket_.set_option(tcp::no_delay(true));
+    error_code ignored;
+    socket_.set_option(tcp::no_delay(true), ignored);
     const Bytes connect = encode_connect(settings);
     auto [write_ec, written] =
         co_await asio::async_write(socket_, asio::buffer(connect), as_tuple(use_awaitable));

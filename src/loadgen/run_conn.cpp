@@ -132,13 +132,15 @@ awaitable<void> conn_lane(std::shared_ptr<ConnJob> job, std::shared_ptr<Countdow
         if (job->tls == nullptr) {
             tcp::socket socket{executor};
             std::tie(ec) = co_await socket.async_connect(job->endpoint, as_tuple(use_awaitable));
-            if (!ec) socket.set_option(tcp::no_delay(true));
+            error_code ignored;
+            if (!ec) socket.set_option(tcp::no_delay(true), ignored);
             if (!ec) ec = co_await mqtt_handshake(socket, connect, job->disconnect, settings.version);
         } else {
             ssl::stream<tcp::socket> stream{executor, *job->tls};
             std::tie(ec) = co_await stream.next_layer().async_connect(job->endpoint, as_tuple(use_awaitable));
             if (!ec) {
-                stream.next_layer().set_option(tcp::no_delay(true));
+                error_code ignored;
+                stream.next_layer().set_option(tcp::no_delay(true), ignored);
                 set_server_name(stream.native_handle(), job->options.host);
                 if (job->resume && session) SSL_set_session(stream.native_handle(), session.get());
                 std::tie(ec) =

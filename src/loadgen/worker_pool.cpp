@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <iostream>
 
 namespace moatmq::loadgen {
 
@@ -11,7 +12,18 @@ WorkerPool::WorkerPool(unsigned threads)
 {
     for (unsigned i = 0; i < std::max(1U, threads); ++i) {
         auto worker = std::make_unique<Worker>();
-        worker->thread = std::thread([io = &worker->io] { io->run(); });
+        // A coroutine that throws (a broken invariant) must not take the whole generator down with
+        // std::terminate: report it and keep the loop running for the other connections.
+        worker->thread = std::thread([io = &worker->io] {
+            for (;;) {
+                try {
+                    io->run();
+                    return;
+                } catch (const std::exception& e) {
+                    std::cerr << "moatmq bench: unexpected error in a connection: " << e.what() << std::endl;
+                }
+            }
+        });
         workers_.push_back(std::move(worker));
     }
 }

@@ -26,8 +26,11 @@ public:
     {
         if (target == Target::moatmq)
             moatmq_ = std::make_unique<BrokerProcess>();
-        else
-            mosquitto_ = std::make_unique<MosquittoBroker>();
+        else  // Unlimited in-flight window and queue: with its defaults (20, 1000) Mosquitto 2.0.11
+              // sometimes leaves QoS 2 messages queued, undelivered, after the publishers stop
+              // (seen: 19 to 79 of 2,400 at 2,000 msg/s on a busy machine).
+            mosquitto_ = std::make_unique<MosquittoBroker>(
+                "allow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\n");
     }
     std::uint16_t port() const { return moatmq_ ? moatmq_->port() : mosquitto_->port(); }
     std::string log() const { return moatmq_ ? moatmq_->log() : mosquitto_->log(); }
@@ -154,11 +157,11 @@ TEST_P(BenchAgainst, SubModeCountsWhatOthersPublish)
                                 "1", "-m", "m" + std::to_string(i)});
         ASSERT_EQ(pub.exit_code, 0) << pub.err;
     }
-    const auto exit_code = sub.wait_exit(kBenchTimeout);
-    const auto r = json::parse(sub.out(), nullptr, false);
-    ASSERT_TRUE(r.is_object()) << sub.out() << sub.err();
+    const auto result = sub.finish(kBenchTimeout);  // waits for the exit and the end of its output
+    const auto r = json::parse(result.out, nullptr, false);
+    ASSERT_TRUE(r.is_object()) << result.out << result.err;
     EXPECT_EQ(r["received"], 5) << r.dump();
-    EXPECT_EQ(exit_code, 0);
+    EXPECT_EQ(result.exit_code, 0);
 }
 
 TEST_P(BenchAgainst, ConnMakesEveryConnection)
