@@ -45,14 +45,18 @@ void BrokerCore::warn(std::string_view text) const
 std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<SessionId> publisher)
 {
     if (message->retain) {
-        router_.retain(message);
         // The broker's own $SYS topics are published again after a restart; they are not stored.
-        if (auto* store = persistence(); store && !message->topic.starts_with("$SYS")) {
-            if (message->payload.empty()) {
-                store->erase_retained(message->topic);
-            } else {
-                store->put_retained(stored_message(message));
-            }
+        auto* store = message->topic.starts_with("$SYS") ? nullptr : persistence();
+        if (!store) {
+            router_.retain(message);
+        } else if (message->payload.empty()) {
+            router_.retain(message, [&] { store->erase_retained(message->topic); });
+        } else {
+            // Handed to the store under the lock that orders the change in memory: two publishers of
+            // one topic at once leave the same message last in both (the store keeps the call order).
+            // The record is built before, so the lock is held only for the append.
+            auto stored = stored_message(message);
+            router_.retain(message, [&] { store->put_retained(stored); });
         }
     }
 

@@ -81,14 +81,15 @@ RetainedStore::~RetainedStore()
     }
 }
 
-void RetainedStore::set(MessagePtr message)
+void RetainedStore::set(MessagePtr message, const std::function<void()>& record)
 {
     if (!message) return;
+    std::unique_lock lock(mutex_);
     if (message->payload.empty()) {
-        clear(message->topic);  // an empty retained payload is never stored [MQTT-3.3.1-7]
+        clear_locked(message->topic);  // an empty retained payload is never stored [MQTT-3.3.1-7]
+        if (record) record();
         return;
     }
-    std::unique_lock lock(mutex_);
     Node* node = root_.get();
     const std::string_view topic = message->topic;
     for (std::size_t pos = 0; pos != std::string_view::npos;) {
@@ -105,11 +106,17 @@ void RetainedStore::set(MessagePtr message)
     }
     if (!node->message) ++size_;
     node->message = std::move(message);
+    if (record) record();
 }
 
 bool RetainedStore::clear(std::string_view topic)
 {
     std::unique_lock lock(mutex_);
+    return clear_locked(topic);
+}
+
+bool RetainedStore::clear_locked(std::string_view topic)
+{
     Node* node = root_.get();
     for (std::size_t pos = 0; pos != std::string_view::npos && node != nullptr;) {
         Level level = level_at(topic, pos);

@@ -5,6 +5,7 @@
 //
 // Threads: safe from any thread; lookups share a lock, changes take it exclusively.
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <shared_mutex>
 #include <string_view>
@@ -25,7 +26,10 @@ public:
     // Applies a PUBLISH with RETAIN=1: stores `message` as the retained message of its topic, replacing
     // any previous one, or — for an empty payload — removes the topic's retained message and stores
     // nothing [MQTT-3.3.1-6] [MQTT-3.3.1-7]. The message is shared, never copied.
-    void set(MessagePtr message);
+    // `record`, if given, runs under the lock that orders the changes, right after this one: what it
+    // records elsewhere (the store's put or erase of the topic's retained message) is then in the same
+    // order as the changes here, however many threads set the same topic at once.
+    void set(MessagePtr message, const std::function<void()>& record = {});
 
     // Removes the retained message of `topic`; returns whether there was one.
     bool clear(std::string_view topic);
@@ -51,6 +55,7 @@ public:
 private:
     struct Node;
 
+    bool clear_locked(std::string_view topic);
     // Removes the message of `node` and prunes the branch it leaves empty.
     void remove_locked(Node& node);
 

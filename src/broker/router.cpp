@@ -120,9 +120,9 @@ std::optional<Delivery> Router::route_shared_again(SharedGroupId group, const Me
     return delivery;
 }
 
-void Router::retain(MessagePtr message)
+void Router::retain(MessagePtr message, const std::function<void()>& record)
 {
-    retained_.set(std::move(message));
+    retained_.set(std::move(message), record);
 }
 
 void Router::retained_for(std::string_view filter, TimePoint now, std::vector<MessagePtr>& out) const

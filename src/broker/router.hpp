@@ -14,6 +14,7 @@
 // Threads: safe from any thread. route() only takes shared locks.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -61,8 +62,8 @@ public:
     void set_online(SessionId session, bool online) { trie_.set_online(session, online); }
 
     // Retained messages. Call retain() for every PUBLISH with RETAIN=1 (an empty payload clears the
-    // topic), in addition to route().
-    void retain(MessagePtr message);
+    // topic), in addition to route(). `record`: see RetainedStore::set.
+    void retain(MessagePtr message, const std::function<void()>& record = {});
 
     // Retained messages to send for a new subscription to `filter`, in no set order. Appends to
     // `out`. Nothing for a shared subscription: retained messages are sent only for non-shared ones
