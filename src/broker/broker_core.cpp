@@ -96,24 +96,33 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
         std::lock_guard lock(session.mutex);
         if (session.ended) return;
         if (!session.attached() && item.qos == codec::QoS::at_most_once) return;  // not queued offline
-        if (session.queue.size() >= options_.max_queued_messages) {
+        // Full at max_queued_messages messages or max_queued_bytes bytes, whichever comes first.
+        const auto full = [&] {
+            return session.queue.size() >= options_.max_queued_messages ||
+                   session.queue.weight() >= options_.max_queued_bytes;
+        };
+        if (full()) {
             std::vector<std::uint64_t> stored;
             session.drop_expired(clock_.now(), &stored);
             for (auto seq : stored)
                 persistence()->erase_delivery(session.client_id, seq);
-            if (session.queue.size() >= options_.max_queued_messages) {
+            if (full()) {
                 stats_.messages_dropped.fetch_add(1, std::memory_order_relaxed);
                 // One line when the queue fills, not one per dropped message.
                 if (!session.overflow_warned && options_.log) {
-                    options_.log(LogLevel::warning, "queue full (" + std::to_string(session.queue.size()) +
-                                                        " messages) for client " + session.client_id +
-                                                        ": dropping new messages");
+                    options_.log(LogLevel::warning,
+                                 "queue full (" + std::to_string(session.queue.size()) + " messages, " +
+                                     std::to_string(session.queue.weight()) + " bytes) for client " +
+                                     session.client_id + ": dropping new messages");
                 }
                 session.overflow_warned = true;
                 return;
             }
         }
-        if (session.queue.size() < options_.max_queued_messages / 2) session.overflow_warned = false;
+        if (session.queue.size() < options_.max_queued_messages / 2 &&
+            session.queue.weight() < options_.max_queued_bytes / 2)
+            session.overflow_warned = false;
+        item.bytes = queued_size(*item.message);
         if (session.persistent && item.qos != codec::QoS::at_most_once) {
             // Stored before it is queued: the publisher's acknowledgement waits for this (persistence.hpp).
             item.stored_seq = session.next_stored_seq++;
@@ -508,6 +517,7 @@ void BrokerCore::restore(StoredState state)
                         if (store) store->erase_delivery(stored.client_id, delivery.seq);
                         break;
                     }
+                    item.bytes = queued_size(*item.message);
                     session->queue.push_back(std::move(item));
                     break;
                 case StoredStage::awaiting_puback:

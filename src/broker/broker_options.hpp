@@ -28,8 +28,10 @@ struct BrokerOptions {
     // Messages queued per session (offline queue plus messages waiting for the client's Receive
     // Maximum). When full, new messages for that session are dropped, counted and logged.
     std::size_t max_queued_messages = 1000;
-    // QoS 0 to a slow subscriber: dropped while the transport holds more than this many unwritten
-    // bytes for the connection (ClientLink::queued_bytes()).
+    // Bytes (topic + payload) queued per session, as max_queued_messages: when the queue holds this
+    // many, new messages for that session are dropped, counted and logged. Also, QoS 0 to a slow
+    // subscriber: dropped while the transport holds more than this many unwritten bytes for the
+    // connection (ClientLink::queued_bytes()).
     std::size_t max_queued_bytes = 8 * 1024 * 1024;
     // Concurrent unacknowledged QoS 1/2 PUBLISHes we accept from one 5.0 client (our Receive Maximum).
     std::uint16_t receive_maximum = 1024;

@@ -1,7 +1,10 @@
 #pragma once
 // MessageQueue: a FIFO that costs nothing while empty. std::deque allocates on construction in
 // libstdc++ (about 600 bytes), and every session has a queue, idle ones included; this keeps the
-// elements in a vector from `head_` on and compacts when the consumed prefix dominates.
+// elements in a vector from `head_` on and compacts when the consumed prefix dominates. `Weigh` gives an
+// element's weight (e.g. its bytes); the queue keeps the sum of the weights of what it holds, read when
+// an element is added and again when it leaves, so the weight must not change in between (a moved-from
+// element must keep it).
 #include <algorithm>
 #include <cstddef>
 #include <utility>
@@ -9,16 +12,32 @@
 
 namespace moatmq::broker {
 
-template <class T>
+struct Unweighed {
+    template <class T>
+    std::size_t operator()(const T&) const noexcept
+    {
+        return 0;
+    }
+};
+
+template <class T, class Weigh = Unweighed>
 class MessageQueue {
 public:
     bool empty() const noexcept { return head_ == items_.size(); }
     std::size_t size() const noexcept { return items_.size() - head_; }
+    // The sum of the weights of the elements held.
+    std::size_t weight() const noexcept { return weight_; }
 
-    void push_back(T item) { items_.push_back(std::move(item)); }
+    void push_back(T item)
+    {
+        const auto w = Weigh{}(item);
+        items_.push_back(std::move(item));
+        weight_ += w;
+    }
     T& front() noexcept { return items_[head_]; }
     void pop_front()
     {
+        weight_ -= Weigh{}(items_[head_]);
         items_[head_] = T{};  // release what the element holds now, not at the next compaction
         if (++head_ == items_.size()) {
             clear();
@@ -32,6 +51,7 @@ public:
         items_.clear();
         items_.shrink_to_fit();  // an idle session holds no buffer
         head_ = 0;
+        weight_ = 0;
     }
 
     auto begin() noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
@@ -44,7 +64,13 @@ public:
     std::size_t remove_if(Pred pred)
     {
         const auto before = size();
-        items_.erase(std::remove_if(begin(), end(), pred), items_.end());
+        items_.erase(std::remove_if(begin(), end(),
+                                    [&](T& item) {
+                                        if (!pred(item)) return false;
+                                        weight_ -= Weigh{}(item);
+                                        return true;
+                                    }),
+                     items_.end());
         if (empty()) clear();
         return before - size();
     }
@@ -52,6 +78,7 @@ public:
 private:
     std::vector<T> items_;
     std::size_t head_ = 0;
+    std::size_t weight_ = 0;
 };
 
 }  // namespace moatmq::broker

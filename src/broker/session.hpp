@@ -47,6 +47,18 @@ struct QueuedMessage {
     std::shared_ptr<PublishEncoding> encoding;
     // The delivery's number in the store (persistence.hpp), 0 when it is not stored.
     std::uint64_t stored_seq = 0;
+    // What it counts against [limits].max_queued_bytes while queued (queued_size()); set when queued.
+    std::size_t bytes = 0;
+};
+
+// The bytes a message counts for in a session's queue: its topic and payload.
+inline std::size_t queued_size(const Message& message) noexcept
+{
+    return message.topic.size() + message.payload.size();
+}
+
+struct QueuedBytes {
+    std::size_t operator()(const QueuedMessage& item) const noexcept { return item.bytes; }
 };
 
 struct InflightMessage {
@@ -84,7 +96,7 @@ public:
     bool connected = false;                          // a connection is attached
     bool drain_posted = false;                       // a drain task is on its way to the owner
     bool overflow_warned = false;                    // the queue-full warning was logged for this episode
-    MessageQueue<QueuedMessage> queue;               // not yet sent (offline, or waiting for quota)
+    MessageQueue<QueuedMessage, QueuedBytes> queue;  // not yet sent (offline, or waiting for quota)
     std::vector<InflightMessage> inflight;           // sent, unacknowledged, in send order
     std::unordered_set<std::uint16_t> inbound_qos2;  // PUBREC sent, PUBREL not yet received
     std::uint16_t last_packet_id = 0;

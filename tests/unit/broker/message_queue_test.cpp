@@ -44,5 +44,23 @@ TEST(MessageQueue, RemoveIfKeepsOrderAndPoppedElementsAreReleased)
     EXPECT_EQ(rest, (std::vector<int>{1, 3, 5}));
 }
 
+TEST(MessageQueue, KeepsTheWeightOfWhatItHolds)
+{
+    struct Self {
+        std::size_t operator()(int v) const noexcept { return static_cast<std::size_t>(v); }
+    };
+    MessageQueue<int, Self> queue;
+    for (int v = 1; v <= 100; ++v)
+        queue.push_back(v);
+    EXPECT_EQ(queue.weight(), 5050u);
+    for (int i = 0; i < 70; ++i)  // across a compaction
+        queue.pop_front();
+    EXPECT_EQ(queue.weight(), 5050u - 70u * 71u / 2u);
+    EXPECT_EQ(queue.remove_if([](int v) { return v % 2 == 0; }), 15u);
+    EXPECT_EQ(queue.weight(), 1275u);  // 71 + 73 + ... + 99
+    queue.clear();
+    EXPECT_EQ(queue.weight(), 0u);
+}
+
 }  // namespace
 }  // namespace moatmq::broker

@@ -265,6 +265,25 @@ TEST_F(SessionTest, OfflineQueueIsBounded)
     EXPECT_EQ(text(publishes[0].payload), "1");
 }
 
+TEST_F(SessionTest, OfflineQueueIsBoundedInBytes)
+{
+    options_.max_queued_bytes = 250;  // each message counts 100: topic "t" + 99 payload bytes
+    auto& first = persistent("c");
+    first.subscribe("t", QoS::at_least_once);
+    first.drop();
+    auto& pub = publisher();
+    for (std::uint16_t i = 1; i <= 5; ++i)
+        pub.publish("t", std::to_string(i) + std::string(98, 'x'), QoS::at_least_once, i);
+    settle();
+    EXPECT_EQ(broker().stats().messages_dropped.load(), 2u);  // full at 300 bytes: the 4th and 5th
+    auto& again = persistent("c");
+    settle();
+    auto publishes = again.received_of<codec::Publish>();
+    ASSERT_EQ(publishes.size(), 3u);
+    EXPECT_EQ(text(publishes[0].payload).front(), '1');
+    EXPECT_EQ(text(publishes[2].payload).front(), '3');
+}
+
 TEST_F(SessionTest, WillIsPublishedOnAbnormalClose)
 {
     auto& w = watcher("will/#");
