@@ -57,6 +57,12 @@ void ensure_dev_certs(const config::ListenerConfig& listener)
         cert.parent_path().string(), files.ca_cert.string(), files.ca_cert.string());
 }
 
+void log_warnings(const std::string& name, const tls::ServerTls& listener)
+{
+    for (const auto& warning : listener.current()->warnings())
+        log::warn("listener {}: TLS: {}", name, warning);
+}
+
 }  // namespace
 
 tls::ServerTlsOptions server_tls_options(const config::ListenerConfig& listener)
@@ -78,6 +84,9 @@ tls::ServerTlsOptions server_tls_options(const config::ListenerConfig& listener)
     out.ciphers = in.ciphers;
     out.ciphersuites = in.ciphersuites;
     out.groups = in.groups;
+    out.key_passphrase_file = in.key_passphrase_file;
+    for (const auto& sni : in.sni)
+        out.sni.push_back(tls::SniCertificate{sni.host, sni.cert, sni.key});
     out.alpn = listener.protocol == config::ListenerProtocol::ws ? std::vector<std::string>{"http/1.1"}
                                                                  : std::vector<std::string>{"mqtt"};
     return out;
@@ -89,7 +98,9 @@ TlsListeners::TlsListeners(const config::Config& config, bool embedded_default)
         if (!listener.tls) continue;
         try {
             if (embedded_default && listener.tls->cert) ensure_dev_certs(listener);
-            listeners_.emplace(listener.name, std::make_shared<tls::ServerTls>(server_tls_options(listener)));
+            auto server = std::make_shared<tls::ServerTls>(server_tls_options(listener));
+            log_warnings(listener.name, *server);
+            listeners_.emplace(listener.name, std::move(server));
         } catch (const std::exception& e) {
             throw std::runtime_error("listener " + listener.name + ": TLS: " + e.what());
         }
@@ -123,6 +134,7 @@ void TlsListeners::reload(const std::string& name, tls::ServerTls& listener, con
         return;
     }
     log::info("listener {}: TLS reloaded ({}); new connections use the new files", name, why);
+    log_warnings(name, listener);
 }
 
 }  // namespace moatmq::app

@@ -58,6 +58,16 @@ enum class ClientCertMode { none, optional, require };  // "none" | "optional" |
 enum class CertIdentity { none, cn, san_dns, san_email, san_uri, subject };  // "san-dns" etc. in the file
 enum class TlsVersion { v1_2, v1_3 };                                        // "1.2" | "1.3"
 
+// One [[listener.tls.sni]] entry: clients asking for `host` (SNI) get this certificate instead of the
+// listener's default `cert`.
+struct SniCertConfig {
+    std::string host;  // a DNS name ("broker.example.com") or a wildcard for one label ("*.example.com")
+    Path cert;         // certificate chain (PEM)
+    Path key;  // its private key (PEM; decrypted with the listener's key_passphrase_file if encrypted)
+
+    bool operator==(const SniCertConfig&) const = default;
+};
+
 struct TlsConfig {
     std::optional<Path>
         cert;  // server certificate chain (PEM); with `key`. Optional only for PSK-only listeners
@@ -72,9 +82,11 @@ struct TlsConfig {
     std::uint32_t verify_depth = 4;     // longest client certificate chain accepted below the trust anchor
     std::optional<Path> ocsp_response;  // OCSP stapling: a DER OCSP response for `cert`, re-read on change
     // OpenSSL lists replacing moatmq's defaults; "" = the defaults (docs/tls.md). Checked at start.
-    std::string ciphers;       // TLS 1.2 cipher list ("ECDHE-ECDSA-AES128-GCM-SHA256:...")
-    std::string ciphersuites;  // TLS 1.3 suites ("TLS_AES_128_GCM_SHA256:...")
-    std::string groups;        // key exchange groups ("X25519:P-256")
+    std::string ciphers;                      // TLS 1.2 cipher list ("ECDHE-ECDSA-AES128-GCM-SHA256:...")
+    std::string ciphersuites;                 // TLS 1.3 suites ("TLS_AES_128_GCM_SHA256:...")
+    std::string groups;                       // key exchange groups ("X25519:P-256")
+    std::optional<Path> key_passphrase_file;  // holds the passphrase of an encrypted `key` (first line)
+    std::vector<SniCertConfig> sni;           // [[listener.tls.sni]]: more certificates, chosen by SNI
 
     bool operator==(const TlsConfig&) const = default;
 };

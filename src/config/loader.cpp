@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -168,6 +169,7 @@ public:
 
     const toml::table& table() const { return table_; }
     Diagnostics& diagnostics() { return diagnostics_; }
+    const Path& base_dir() const { return base_dir_; }
 
     // The node under `key`, or nullptr; either way `key` is a known key of this table.
     const toml::node* take(std::string_view key)
@@ -384,6 +386,64 @@ void read_broker(TableReader& r, BrokerConfig& out)
     r.read("response_information_prefix", out.response_information_prefix);
 }
 
+bool valid_sni_host(std::string_view host)
+{
+    if (host.starts_with("*.")) host.remove_prefix(2);
+    if (host.empty() || host.size() > 253 || host.front() == '.' || host.back() == '.') return false;
+    return std::all_of(host.begin(), host.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+               c == '.';
+    });
+}
+
+// [[listener.tls.sni]]: an array of tables with host, cert and key, hosts unique (case-insensitive).
+void read_sni(TableReader& r, const toml::node& node, std::vector<SniCertConfig>& out)
+{
+    const auto* array = node.as_array();
+    if (array == nullptr) {
+        return r.error(node, "sni",
+                       "must be an array of tables ([[listener.tls.sni]], with two brackets), got " +
+                           std::string(type_phrase(node)));
+    }
+    std::set<std::string, std::less<>> hosts;
+    for (const toml::node& element : *array) {
+        const auto* table = element.as_table();
+        if (table == nullptr) {
+            r.error(element, "sni", "each entry must be a table with host, cert and key");
+            continue;
+        }
+        TableReader reader(*table, "listener.tls.sni", r.diagnostics(), r.base_dir());
+        SniCertConfig entry;
+        std::optional<Path> cert;
+        std::optional<Path> key;
+        if (const toml::node* host = table->get("host")) {
+            reader.read("host", entry.host);
+            if (host->is_string()) {
+                std::string lower = entry.host;
+                std::transform(lower.begin(), lower.end(), lower.begin(),
+                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                if (!valid_sni_host(entry.host)) {
+                    reader.error(*host, "host",
+                                 "must be a DNS name or \"*.\" and a domain, got " + quote_text(entry.host));
+                } else if (!hosts.insert(lower).second) {
+                    reader.error(*host, "host", "duplicate SNI host " + quote_text(entry.host));
+                }
+                entry.host = std::move(lower);
+            }
+        } else {
+            reader.missing("host");
+        }
+        reader.read_path("cert", cert);
+        reader.read_path("key", key);
+        if (!table->get("cert")) reader.missing("cert");
+        if (!table->get("key")) reader.missing("key");
+        reader.finish();
+        if (cert) entry.cert = *cert;
+        if (key) entry.key = *key;
+        out.push_back(std::move(entry));
+    }
+}
+
 void read_tls(TableReader& r, TlsConfig& out)
 {
     r.read_path("cert", out.cert);
@@ -399,6 +459,8 @@ void read_tls(TableReader& r, TlsConfig& out)
     r.read("ciphers", out.ciphers);
     r.read("ciphersuites", out.ciphersuites);
     r.read("groups", out.groups);
+    r.read_path("key_passphrase_file", out.key_passphrase_file);
+    if (const toml::node* node = r.take("sni")) read_sni(r, *node, out.sni);
 
     // Cross-key rules: reported at the [listener.tls] header.
     auto fail = [&](std::string message) {
@@ -409,6 +471,8 @@ void read_tls(TableReader& r, TlsConfig& out)
     } else if (!out.cert && !out.psk_file) {
         fail("needs \"cert\" and \"key\" (or \"psk_file\" for a TLS-PSK-only listener)");
     }
+    if (!out.sni.empty() && !out.cert)
+        fail("[[listener.tls.sni]] certificates need a default \"cert\" and \"key\" for other clients");
     if (out.ocsp_response && !out.cert)
         fail("\"ocsp_response\" is stapled to the server certificate: set \"cert\"");
     if (out.client_cert != ClientCertMode::none && !out.ca) {

@@ -87,6 +87,13 @@ void render_tls(Writer& w, const TlsConfig& tls)
     if (!tls.ciphers.empty()) w.string("ciphers", tls.ciphers);
     if (!tls.ciphersuites.empty()) w.string("ciphersuites", tls.ciphersuites);
     if (!tls.groups.empty()) w.string("groups", tls.groups);
+    w.path("key_passphrase_file", tls.key_passphrase_file);
+    for (const auto& sni : tls.sni) {
+        w.table("  [[listener.tls.sni]]");
+        w.string("host", sni.host);
+        w.path("cert", sni.cert);
+        w.path("key", sni.key);
+    }
     w.indent(false);
 }
 

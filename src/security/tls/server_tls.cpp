@@ -44,13 +44,20 @@ bool ServerTls::files_changed() const
 
 std::vector<ServerTls::Stamp> ServerTls::stamps() const
 {
-    std::vector<Stamp> result;
+    std::vector<const std::filesystem::path*> paths;
     for (const auto* path : {&options_.cert, &options_.key, &options_.ca, &options_.crl, &options_.psk_file,
-                             &options_.ocsp_response}) {
-        if (!*path) continue;
-        Stamp stamp{**path};
+                             &options_.ocsp_response, &options_.key_passphrase_file}) {
+        if (*path) paths.push_back(&**path);
+    }
+    for (const auto& sni : options_.sni) {
+        paths.push_back(&sni.cert);
+        paths.push_back(&sni.key);
+    }
+    std::vector<Stamp> result;
+    for (const auto* path : paths) {
+        Stamp stamp{*path};
         struct stat info {};
-        if (::stat((*path)->c_str(), &info) == 0) {
+        if (::stat(path->c_str(), &info) == 0) {
             stamp.mtime_ns =
                 static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
             stamp.size = static_cast<std::uintmax_t>(info.st_size);

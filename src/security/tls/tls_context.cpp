@@ -7,6 +7,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -66,25 +68,58 @@ std::string read_file(const char* key, const std::filesystem::path& path)
     return text.str();
 }
 
-// Never prompts on a terminal (OpenSSL's default callback would): an encrypted key just fails.
-int refuse_passphrase(char*, int, int, void*)
+// The passphrase callback: never prompts on a terminal (OpenSSL's default callback would). With no
+// passphrase configured an encrypted key just fails to load.
+int give_passphrase(char* buffer, int size, int, void* user)
 {
-    return -1;
+    const auto* passphrase = static_cast<const std::string*>(user);
+    if (passphrase == nullptr || size <= 0 || passphrase->size() > static_cast<std::size_t>(size)) return -1;
+    std::memcpy(buffer, passphrase->data(), passphrase->size());
+    return static_cast<int>(passphrase->size());
 }
 
-void load_key(SSL_CTX* ctx, const std::filesystem::path& path)
+// key_passphrase_file: its first line, without the line end. A group- or other-readable file is
+// accepted with a warning (the passphrase is as secret as the key).
+std::string read_passphrase(const std::filesystem::path& path, std::vector<std::string>& warnings)
+{
+    std::string text = read_file("key_passphrase_file", path);
+    const auto end = text.find_first_of("\r\n");
+    std::string passphrase = text.substr(0, end);
+    OPENSSL_cleanse(text.data(), text.size());
+    if (passphrase.empty())
+        throw file_error("key_passphrase_file", path, "is empty (the passphrase is its first line)");
+    std::error_code ec;
+    const auto perms = std::filesystem::status(path, ec).permissions();
+    using std::filesystem::perms;
+    if (!ec && (perms & (perms::group_read | perms::others_read)) != perms::none) {
+        warnings.push_back("key_passphrase_file " + path.string() +
+                           " is readable by group or others; restrict it (chmod 600)");
+    }
+    return passphrase;
+}
+
+void load_key(SSL_CTX* ctx, const std::filesystem::path& path, const std::string* passphrase)
 {
     std::string pem = read_file("key", path);
     const bool encrypted = pem.find("ENCRYPTED") != std::string::npos;
     std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     std::unique_ptr<EVP_PKEY, PkeyFree> key(
-        bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_passphrase, nullptr) : nullptr);
+        bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, give_passphrase,
+                                      const_cast<std::string*>(passphrase))
+            : nullptr);
     OPENSSL_cleanse(pem.data(), pem.size());
-    if (encrypted) {
+    if (encrypted && passphrase == nullptr) {
         ERR_clear_error();
-        throw file_error("key", path,
-                         "is protected by a passphrase, which moatmq does not support; store it unencrypted "
-                         "with mode 0600 (openssl pkey -in KEY -out PLAIN)");
+        throw file_error(
+            "key", path,
+            "is protected by a passphrase: set key_passphrase_file to a file holding it (mode "
+            "0600), or store the key unencrypted with mode 0600 (openssl pkey -in KEY -out PLAIN)");
+    }
+    if (!key && encrypted) {
+        ERR_clear_error();
+        throw file_error(
+            "key", path,
+            "cannot be decrypted with the passphrase of key_passphrase_file (wrong passphrase?)");
     }
     if (!key) throw file_error("key", path, "not a PEM private key (" + openssl_reason() + ")");
     if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
@@ -161,8 +196,35 @@ unsigned int find_psk(SSL* ssl, const char* identity, unsigned char* psk, unsign
 
 struct TlsContext::Handle {
     SSL_CTX* ctx = nullptr;
-    ~Handle() { SSL_CTX_free(ctx); }
+    std::vector<std::pair<std::string, SSL_CTX*>> sni;  // host (lower case) -> its context
+    ~Handle()
+    {
+        SSL_CTX_free(ctx);
+        for (auto& entry : sni)
+            SSL_CTX_free(entry.second);
+    }
 };
+
+namespace {
+
+bool sni_matches(std::string_view pattern, std::string_view name)
+{
+    if (pattern.starts_with("*.")) {
+        const auto dot = name.find('.');
+        return dot != std::string_view::npos && dot > 0 && name.substr(dot + 1) == pattern.substr(2);
+    }
+    return pattern == name;
+}
+
+// SNI: switch the connection to the context of the certificate for the requested name. Clients
+// without SNI or with another name keep the default certificate.
+int on_servername(SSL* ssl, int*, void*)
+{
+    if (const TlsContext* context = context_of(ssl)) context->choose_certificate(ssl);
+    return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
 
 TlsContext::TlsContext(ServerTlsOptions options, std::shared_ptr<TicketKeys> ticket_keys)
     : options_(std::move(options)), ticket_keys_(std::move(ticket_keys)), handle_(std::make_unique<Handle>())
@@ -171,16 +233,36 @@ TlsContext::TlsContext(ServerTlsOptions options, std::shared_ptr<TicketKeys> tic
 
 TlsContext::~TlsContext() = default;
 
-std::shared_ptr<const TlsContext> TlsContext::build(const ServerTlsOptions& options,
-                                                    std::shared_ptr<TicketKeys> ticket_keys)
+void TlsContext::choose_certificate(SSL* ssl) const
 {
-    ERR_clear_error();
-    std::shared_ptr<TlsContext> self(new TlsContext(options, std::move(ticket_keys)));
+    const char* requested = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (requested == nullptr) return;
+    std::string name(requested);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const auto& [host, ctx] : handle_->sni) {
+        if (sni_matches(host, name)) {
+            SSL_set_SSL_CTX(ssl, ctx);
+            return;
+        }
+    }
+}
+
+// One OpenSSL context with every setting of the listener and the certificate `cert`/`key`. SNI
+// contexts get the same settings (OpenSSL reads verification, ALPN and status callbacks from the
+// context a connection was switched to) but never the OCSP response, which is for the default `cert`.
+SSL_CTX* TlsContext::make_ctx(const std::filesystem::path* cert, const std::filesystem::path* key,
+                              const std::string* passphrase, bool is_default)
+{
+    const ServerTlsOptions& options = options_;
     SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == nullptr) throw std::runtime_error("TLS: cannot create a context: " + openssl_reason());
-    self->handle_->ctx = ctx;
-    SSL_CTX_set_app_data(ctx, self.get());
-
+    if (is_default) {
+        handle_->ctx = ctx;
+    } else {
+        handle_->sni.back().second = ctx;
+    }
+    SSL_CTX_set_app_data(ctx, this);
     SSL_CTX_set_min_proto_version(ctx,
                                   options.min_version == MinVersion::v1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
@@ -205,11 +287,11 @@ std::shared_ptr<const TlsContext> TlsContext::build(const ServerTlsOptions& opti
                                  ")");
     }
 
-    if (options.cert) {
-        if (SSL_CTX_use_certificate_chain_file(ctx, options.cert->c_str()) != 1) {
-            throw file_error("cert", *options.cert, "not a PEM certificate chain (" + openssl_reason() + ")");
+    if (cert != nullptr) {
+        if (SSL_CTX_use_certificate_chain_file(ctx, cert->c_str()) != 1) {
+            throw file_error("cert", *cert, "not a PEM certificate chain (" + openssl_reason() + ")");
         }
-        load_key(ctx, *options.key);
+        load_key(ctx, *key, passphrase);
     }
 
     if (options.client_cert != ClientCertMode::none) {
@@ -227,32 +309,15 @@ std::shared_ptr<const TlsContext> TlsContext::build(const ServerTlsOptions& opti
         SSL_CTX_set_verify_depth(ctx, static_cast<int>(options.verify_depth));
     }
 
-    if (options.ocsp_response) {
-        self->ocsp_der_ = read_file("ocsp_response", *options.ocsp_response);
-        const auto* data = reinterpret_cast<const unsigned char*>(self->ocsp_der_.data());
-        OCSP_RESPONSE* response =
-            d2i_OCSP_RESPONSE(nullptr, &data, static_cast<long>(self->ocsp_der_.size()));
-        if (response == nullptr) {
-            throw file_error("ocsp_response", *options.ocsp_response,
-                             "not a DER OCSP response (" + openssl_reason() + ")");
-        }
-        OCSP_RESPONSE_free(response);
+    if (is_default && !ocsp_der_.empty()) {
         // SSL_CTX_set_tlsext_status_cb() without its C cast.
         SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TLSEXT_STATUS_REQ_CB,
                               reinterpret_cast<void (*)()>(staple_ocsp));
     }
 
-    if (options.psk_file) {
-        self->psk_ = PskTable::load(*options.psk_file);
-        SSL_CTX_set_psk_server_callback(ctx, find_psk);
-    }
+    if (psk_) SSL_CTX_set_psk_server_callback(ctx, find_psk);
 
-    for (const auto& name : options.alpn) {
-        if (name.empty() || name.size() > 255) continue;
-        self->alpn_wire_ += static_cast<char>(name.size());
-        self->alpn_wire_ += name;
-    }
-    if (!self->alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(ctx, select_alpn, &self->alpn_wire_);
+    if (!alpn_wire_.empty()) SSL_CTX_set_alpn_select_cb(ctx, select_alpn, &alpn_wire_);
 
     // Resumption: the session id context ties sessions to this listener (and is required once client
     // certificates are verified); tickets use the listener's rotating keys; the cache serves clients
@@ -273,6 +338,56 @@ std::shared_ptr<const TlsContext> TlsContext::build(const ServerTlsOptions& opti
         SSL_CTX_set_timeout(ctx, kSessionTimeoutSeconds);
         SSL_CTX_set_num_tickets(ctx, 1);
         TicketKeys::install(ctx);
+    }
+    return ctx;
+}
+
+std::shared_ptr<const TlsContext> TlsContext::build(const ServerTlsOptions& options,
+                                                    std::shared_ptr<TicketKeys> ticket_keys)
+{
+    ERR_clear_error();
+    std::shared_ptr<TlsContext> self(new TlsContext(options, std::move(ticket_keys)));
+    std::string passphrase;
+    if (options.key_passphrase_file)
+        passphrase = read_passphrase(*options.key_passphrase_file, self->warnings_);
+    struct Cleanse {
+        std::string& text;
+        ~Cleanse() { OPENSSL_cleanse(text.data(), text.size()); }
+    } cleanse{passphrase};
+    const std::string* pass = options.key_passphrase_file ? &passphrase : nullptr;
+
+    if (options.ocsp_response) {
+        self->ocsp_der_ = read_file("ocsp_response", *options.ocsp_response);
+        const auto* data = reinterpret_cast<const unsigned char*>(self->ocsp_der_.data());
+        OCSP_RESPONSE* response =
+            d2i_OCSP_RESPONSE(nullptr, &data, static_cast<long>(self->ocsp_der_.size()));
+        if (response == nullptr) {
+            throw file_error("ocsp_response", *options.ocsp_response,
+                             "not a DER OCSP response (" + openssl_reason() + ")");
+        }
+        OCSP_RESPONSE_free(response);
+    }
+    if (options.psk_file) self->psk_ = PskTable::load(*options.psk_file);
+    for (const auto& name : options.alpn) {
+        if (name.empty() || name.size() > 255) continue;
+        self->alpn_wire_ += static_cast<char>(name.size());
+        self->alpn_wire_ += name;
+    }
+
+    SSL_CTX* ctx = self->make_ctx(options.cert ? &*options.cert : nullptr,
+                                  options.key ? &*options.key : nullptr, pass, /*is_default=*/true);
+    for (const auto& sni : options.sni) {
+        self->handle_->sni.emplace_back(sni.host, nullptr);
+        try {
+            self->make_ctx(&sni.cert, &sni.key, pass, /*is_default=*/false);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("sni host " + sni.host + ": " + e.what());
+        }
+    }
+    if (!options.sni.empty()) {
+        // SSL_CTX_set_tlsext_servername_callback() without its C cast.
+        SSL_CTX_callback_ctrl(ctx, SSL_CTRL_SET_TLSEXT_SERVERNAME_CB,
+                              reinterpret_cast<void (*)()>(on_servername));
     }
     ERR_clear_error();
     return self;

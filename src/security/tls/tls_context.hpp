@@ -1,7 +1,8 @@
 #pragma once
 // TlsContext: one immutable server-side TLS configuration of a listener, built from its files (the
-// certificate chain and key, the client CA bundle, CRLs, the PSK table). Reloading builds a new one
-// (ServerTls); a connection keeps the context it started with (a shared_ptr) for its whole life.
+// certificate chain and key, the client CA bundle, CRLs, the PSK table, the certificates chosen by SNI).
+// Reloading builds a new one (ServerTls); a connection keeps the context it started with (a shared_ptr) for
+// its whole life.
 //
 // Policy (docs/tls.md): TLS 1.2 and 1.3 only (min_version may raise it to 1.3); for TLS 1.2 only ECDHE
 // with AES-GCM or ChaCha20-Poly1305 (and, with a psk_file, the PSK suites); groups X25519, P-256, P-384;
@@ -12,12 +13,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "security/tls/psk_table.hpp"
 #include "security/tls/ticket_keys.hpp"
 #include "security/tls/tls_options.hpp"
 
-typedef struct ssl_st SSL;  // NOLINT: OpenSSL's own declarations, without its headers
+typedef struct ssl_st SSL;          // NOLINT: OpenSSL's own declarations, without its headers
+typedef struct ssl_ctx_st SSL_CTX;  // NOLINT
 
 namespace moatmq::security::tls {
 
@@ -50,16 +53,25 @@ public:
     TicketKeys& ticket_keys() const noexcept { return *ticket_keys_; }
     const PskTable* psk() const noexcept { return psk_ ? &*psk_ : nullptr; }
     const std::string& ocsp_response() const noexcept { return ocsp_der_; }
+    // What the build found worth a warning (a group-readable key_passphrase_file); the app logs it.
+    const std::vector<std::string>& warnings() const noexcept { return warnings_; }
+
+    // The SNI callback's work: switches `ssl` to the certificate configured for the server name it
+    // asked for, if any (else the default certificate stays).
+    void choose_certificate(SSL* ssl) const;
 
 private:
     struct Handle;
     TlsContext(ServerTlsOptions options, std::shared_ptr<TicketKeys> ticket_keys);
+    SSL_CTX* make_ctx(const std::filesystem::path* cert, const std::filesystem::path* key,
+                      const std::string* passphrase, bool is_default);
 
     ServerTlsOptions options_;
     std::shared_ptr<TicketKeys> ticket_keys_;
     std::optional<PskTable> psk_;
     std::string alpn_wire_;  // the ALPN list in wire format (length-prefixed names)
     std::string ocsp_der_;   // the stapled OCSP response, if configured
+    std::vector<std::string> warnings_;
     std::unique_ptr<Handle> handle_;
 };
 

@@ -14,11 +14,22 @@ enum class ClientCertMode { none, optional, require };
 enum class IdentityField { none, cn, san_dns, san_email, san_uri, subject };
 enum class MinVersion { v1_2, v1_3 };
 
+// A certificate chosen by SNI: a client asking for `host` gets it instead of the default `cert`.
+struct SniCertificate {
+    std::string host;  // lower case; "*.example.com" matches one label
+    std::filesystem::path cert;
+    std::filesystem::path key;
+};
+
 struct ServerTlsOptions {
     std::string listener;  // the listener's name: logs, and the session id context of resumption
     std::optional<std::filesystem::path> cert;  // certificate chain (PEM), leaf first; with `key`
-    std::optional<std::filesystem::path> key;   // its private key (PEM, not passphrase-protected)
-    std::optional<std::filesystem::path> ca;    // trust anchors for client certificates
+    std::optional<std::filesystem::path> key;   // its private key (PEM)
+    // The passphrase of an encrypted `key` (and SNI keys): the file's first line. Without it an
+    // encrypted key is refused.
+    std::optional<std::filesystem::path> key_passphrase_file;
+    std::vector<SniCertificate> sni;          // more certificates on this listener, picked by server name
+    std::optional<std::filesystem::path> ca;  // trust anchors for client certificates
     ClientCertMode client_cert = ClientCertMode::none;
     IdentityField identity = IdentityField::none;
     MinVersion min_version = MinVersion::v1_2;

@@ -606,6 +606,44 @@ TEST(LoaderErrors, TlsCrossKeyRulesAreReportedAtTheTlsHeader)
         "test.toml:3: [listener.tls]: \"ocsp_response\" is stapled to the server certificate: set \"cert\"");
 }
 
+TEST(LoaderTls, PassphraseFileAndSniCertificates)
+{
+    const std::string l(kListener);
+    auto config =
+        load(l +
+             "[listener.tls]\ncert = \"/c\"\nkey = \"/k\"\nkey_passphrase_file = \"/p\"\n"
+             "[[listener.tls.sni]]\nhost = \"A.Example\"\ncert = \"/a.crt\"\nkey = \"/a.key\"\n"
+             "[[listener.tls.sni]]\nhost = \"*.iot.example\"\ncert = \"/i.crt\"\nkey = \"/i.key\"\n");
+    ASSERT_TRUE(config) << config.error().to_string();
+    const auto& tls = *config->listeners.at(0).tls;
+    EXPECT_EQ(tls.key_passphrase_file, std::filesystem::path("/p"));
+    ASSERT_EQ(tls.sni.size(), 2U);
+    EXPECT_EQ(tls.sni[0].host, "a.example");  // names compare case-insensitively: stored lower case
+    EXPECT_EQ(tls.sni[0].cert, std::filesystem::path("/a.crt"));
+    EXPECT_EQ(tls.sni[1].host, "*.iot.example");
+    EXPECT_EQ(tls.sni[1].key, std::filesystem::path("/i.key"));
+}
+
+TEST(LoaderErrors, SniEntriesAreCheckedWithTheirLine)
+{
+    const std::string l = std::string(kListener) + "[listener.tls]\ncert = \"c\"\nkey = \"k\"\n";
+    EXPECT_EQ(error_of(l + "[[listener.tls.sni]]\nhost = \"a.example\"\ncert = \"a.crt\"\n"),
+              "test.toml:6: [listener.tls.sni]: missing required key \"key\"");
+    EXPECT_EQ(error_of(l + "[[listener.tls.sni]]\nhost = \"a b\"\ncert = \"a.crt\"\nkey = \"a.key\"\n"),
+              "test.toml:7: listener.tls.sni.host: must be a DNS name or \"*.\" and a domain, got \"a b\"");
+    EXPECT_EQ(error_of(l + "[[listener.tls.sni]]\nhost = \"a.example\"\ncert = \"a.crt\"\nkey = \"a.key\"\n"
+                           "[[listener.tls.sni]]\nhost = \"A.EXAMPLE\"\ncert = \"b.crt\"\nkey = \"b.key\"\n"),
+              "test.toml:11: listener.tls.sni.host: duplicate SNI host \"A.EXAMPLE\"");
+    EXPECT_EQ(error_of(l + "[[listener.tls.sni]]\nhost = \"a.example\"\ncert = \"a.crt\"\nkey = \"a.key\"\n"
+                           "sni_extra = 1\n"),
+              "test.toml:10: unknown key \"listener.tls.sni.sni_extra\"");
+    EXPECT_EQ(error_of(std::string(kListener) +
+                       "[listener.tls]\npsk_file = \"p\"\n"
+                       "[[listener.tls.sni]]\nhost = \"a.example\"\ncert = \"a.crt\"\nkey = \"a.key\"\n"),
+              "test.toml:3: [listener.tls]: [[listener.tls.sni]] certificates need a default \"cert\" and "
+              "\"key\" for other clients");
+}
+
 // Inputs config_parse_fuzzer found: a character beyond ASCII where toml++ 3.3 tests for whitespace
 // reached undefined behaviour inside toml++ (see src/config/toml.hpp). Now they are ordinary errors with
 // a line, and the same characters inside strings and comments still load.

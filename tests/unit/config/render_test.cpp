@@ -57,6 +57,15 @@ allow_anonymous = false
   ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256"
   ciphersuites = "TLS_AES_128_GCM_SHA256"
   groups = "X25519"
+  key_passphrase_file = "pass"
+  [[listener.tls.sni]]
+  host = "a.example"
+  cert = "a.crt"
+  key = "a.key"
+  [[listener.tls.sni]]
+  host = "*.iot.example"
+  cert = "iot.crt"
+  key = "iot.key"
 [[listener]]
 name = "b"
 bind = "0.0.0.0:1883"

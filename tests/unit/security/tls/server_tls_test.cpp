@@ -64,7 +64,7 @@ TEST_F(ServerTlsTest, BuildsFromCertificateAndKey)
     SSL_free(ssl);
 }
 
-TEST_F(ServerTlsTest, PassphraseProtectedKeyIsRefusedWithoutPrompting)
+TEST_F(ServerTlsTest, PassphraseProtectedKeyNeedsItsPassphraseFile)
 {
     std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_file(files_.server_key.c_str(), "r"), BIO_free);
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
@@ -77,7 +77,56 @@ TEST_F(ServerTlsTest, PassphraseProtectedKeyIsRefusedWithoutPrompting)
     out.reset();
     auto o = options();
     o.key = encrypted;
-    EXPECT_NE(build_error(o).find("is protected by a passphrase"), std::string::npos) << build_error(o);
+    // No passphrase source: refused without prompting, pointing at key_passphrase_file.
+    EXPECT_NE(build_error(o).find("is protected by a passphrase: set key_passphrase_file"), std::string::npos)
+        << build_error(o);
+
+    // The right passphrase (first line; the line end is not part of it), in a private file.
+    o.key_passphrase_file = dir_.write_file("pass", "secret\r\nignored\n");
+    fs::permissions(*o.key_passphrase_file, fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_EQ(build_error(o), "");
+    EXPECT_TRUE(TlsContext::build(o, std::make_shared<TicketKeys>())->warnings().empty());
+
+    // Readable by others: used, with a warning that never holds the passphrase.
+    fs::permissions(*o.key_passphrase_file, fs::perms::owner_read | fs::perms::others_read);
+    const auto warned = TlsContext::build(o, std::make_shared<TicketKeys>());
+    ASSERT_EQ(warned->warnings().size(), 1U);
+    EXPECT_NE(warned->warnings()[0].find("readable by group or others"), std::string::npos);
+    EXPECT_EQ(warned->warnings()[0].find("secret"), std::string::npos);
+
+    // A wrong passphrase, an empty file, a missing file: refused, naming the file, not the passphrase.
+    o.key_passphrase_file = dir_.write_file("wrong", "terces\n");
+    EXPECT_NE(build_error(o).find("wrong passphrase"), std::string::npos) << build_error(o);
+    EXPECT_EQ(build_error(o).find("terces"), std::string::npos) << build_error(o);
+    o.key_passphrase_file = dir_.write_file("empty", "\n");
+    EXPECT_NE(build_error(o).find("is empty"), std::string::npos) << build_error(o);
+    o.key_passphrase_file = dir_.path() / "missing";
+    EXPECT_EQ(build_error(o).rfind("key_passphrase_file " + o.key_passphrase_file->string(), 0), 0U)
+        << build_error(o);
+    // An unencrypted key with a passphrase file configured still loads.
+    o = options();
+    o.key_passphrase_file = dir_.write_file("unused", "secret\n");
+    EXPECT_EQ(build_error(o), "");
+}
+
+TEST_F(ServerTlsTest, SniCertificatesAreLoadedAndWatched)
+{
+    auto o = options();
+    o.sni.push_back(SniCertificate{"b.example", other_.server_cert, other_.server_key});
+    EXPECT_EQ(build_error(o), "");
+    // A broken SNI entry names its host and file.
+    o.sni[0].key = files_.server_key;  // does not match other_'s certificate
+    EXPECT_NE(build_error(o).find("sni host b.example: key"), std::string::npos) << build_error(o);
+    o.sni[0].key = other_.server_key;
+
+    // Reload watches the SNI files as well.
+    ServerTls tls(o);
+    EXPECT_FALSE(tls.files_changed());
+    dir_.write_file("b/server.key", "garbage\n");
+    EXPECT_TRUE(tls.files_changed());
+    const auto error = tls.reload();
+    ASSERT_TRUE(error);
+    EXPECT_NE(error->find("sni host b.example"), std::string::npos) << *error;
 }
 
 TEST_F(ServerTlsTest, BadFilesAreNamedInTheError)
