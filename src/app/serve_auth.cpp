@@ -20,9 +20,11 @@ authn::AuthPolicy policy_from(const config::Config& cfg)
 {
     authn::AuthPolicy policy;
     policy.allow_anonymous = cfg.auth.allow_anonymous;
-    for (const auto& listener : cfg.listeners)
+    for (const auto& listener : cfg.listeners) {
         if (listener.allow_anonymous)
             policy.listener_allow_anonymous[listener.name] = *listener.allow_anonymous;
+        if (listener.require_password) policy.listeners_requiring_password.insert(listener.name);
+    }
     policy.allow_plaintext_passwords = cfg.auth.allow_plaintext_passwords;
     policy.scram.clear();
     for (const auto mechanism : cfg.auth.scram)

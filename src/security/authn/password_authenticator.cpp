@@ -151,7 +151,13 @@ AuthDecision PasswordAuthenticator::authenticate(const AuthRequest& request)
             return reject(AuthReason::bad_username_or_password, method,
                           "user name differs from the TLS identity",
                           "CONNECT user name differs from the TLS identity");
-        if (!request.password) return accept(method, identity);
+        if (!request.password) {
+            if (!requires_password(request.listener)) return accept(method, identity);
+            return reject(AuthReason::bad_username_or_password, method,
+                          "this listener needs a password as well as the TLS identity",
+                          "TLS identity without the password listener " + std::string{request.listener} +
+                              " requires (require_password)");
+        }
         return check_password(request, identity, method);
     }
 
@@ -181,7 +187,7 @@ AuthDecision PasswordAuthenticator::authenticate(const AuthRequest& request)
     if (const auto it = policy_.listener_allow_anonymous.find(request.listener);
         it != policy_.listener_allow_anonymous.end())
         anonymous = it->second;
-    if (anonymous) return accept(AuthMethod::anonymous, {});
+    if (anonymous && !requires_password(request.listener)) return accept(AuthMethod::anonymous, {});
     return reject(AuthReason::not_authorized, AuthMethod::anonymous, "anonymous clients are not allowed",
                   "anonymous client refused on listener " + std::string{request.listener});
 }

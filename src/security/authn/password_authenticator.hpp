@@ -4,11 +4,13 @@
 //
 //   1. Authentication Method set (5.0): SCRAM-SHA-256/512 when offered, else reject 0x8C.
 //   2. TLS identity (certificate or PSK): it becomes the user name; with a password as well, the password
-//      must verify for that identity; a CONNECT user name that differs from it is refused (0x86).
+//      must verify for that identity; a CONNECT user name that differs from it is refused (0x86). On a
+//      listener with require_password, the password is not optional (0x86 without one).
 //   3. Password: refused on a listener that is neither TLS nor loopback unless allow_plaintext_passwords
 //      (0x87, a security event); otherwise checked against the password file (0x86 on failure).
 //   4. User name without password: 0x86.
-//   5. Nothing: anonymous, when the listener (or [auth]) allows it; else 0x87.
+//   5. Nothing: anonymous, when the listener (or [auth]) allows it and does not require a password;
+//      else 0x87.
 //
 // Failed password and SCRAM attempts go through the FailureThrottle (delay, then ban: 0x8A). Thread-safe:
 // the password file is an immutable snapshot swapped under a mutex, the throttle has its own mutex.
@@ -17,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,7 @@ namespace moatmq::security::authn {
 struct AuthPolicy {
     bool allow_anonymous = false;                                       // [auth].allow_anonymous
     std::map<std::string, bool, std::less<>> listener_allow_anonymous;  // [[listener]].allow_anonymous
+    std::set<std::string, std::less<>> listeners_requiring_password;    // [[listener]].require_password
     bool allow_plaintext_passwords = false;
     std::vector<ScramMechanism> scram{ScramMechanism::sha256, ScramMechanism::sha512};
     ThrottleOptions throttle;
@@ -65,6 +69,10 @@ private:
     AuthDecision start_scram(const AuthRequest& request, ScramMechanism mechanism);
     AuthDecision check_password(const AuthRequest& request, std::string_view user, AuthMethod method);
     std::shared_ptr<const PasswordFile> passwords() const;
+    bool requires_password(std::string_view listener) const
+    {
+        return policy_.listeners_requiring_password.contains(listener);
+    }
     // rehash_on_login for `user`, whose `password` just verified; says what happened in d.log_detail.
     void rehash(std::string_view user, const Secret& password, AuthDecision& d);
 

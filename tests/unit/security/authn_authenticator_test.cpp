@@ -169,6 +169,37 @@ TEST_F(Authn, TlsIdentityBecomesTheUserName)
     EXPECT_EQ(authn.authenticate(r).method, AuthMethod::psk);
 }
 
+// [[listener]].require_password: certificate *and* password; a certificate alone, or anonymity, is not
+// enough there, while other listeners keep their rules.
+TEST(AuthnRequirePassword, ACertificateAloneIsNotEnoughWhereTheListenerRequiresAPassword)
+{
+    ManualClock clock;
+    auto p = policy();
+    p.listener_allow_anonymous["secure"] = true;
+    p.listeners_requiring_password.insert("secure");
+    PasswordAuthenticator authn{p, passwords(), clock};
+    const Secret right{std::string_view{"wonderland"}};
+
+    auto r = tls();
+    r.tls_identity = "alice";
+    const auto alone = authn.authenticate(r);
+    EXPECT_EQ(alone.outcome, Outcome::reject);
+    EXPECT_EQ(alone.reason, AuthReason::bad_username_or_password);
+    EXPECT_EQ(alone.method, AuthMethod::certificate);
+
+    r.password = right.bytes();
+    const auto both = authn.authenticate(r);
+    EXPECT_EQ(both.outcome, Outcome::accept);
+    EXPECT_EQ(both.identity, "alice");
+
+    EXPECT_EQ(authn.authenticate(tls()).outcome, Outcome::reject);  // anonymous allowed, password required
+
+    auto other = network("other-tls");  // a listener without the switch accepts the certificate alone
+    other.listener_tls = true;
+    other.tls_identity = "device-17";
+    EXPECT_EQ(authn.authenticate(other).outcome, Outcome::accept);
+}
+
 TEST_F(Authn, NoPasswordFileRefusesEveryPassword)
 {
     PasswordAuthenticator without{policy(), nullptr, clock};
