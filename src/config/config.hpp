@@ -96,7 +96,10 @@ struct ListenerConfig {
     BindAddress bind;
     ListenerProtocol protocol = ListenerProtocol::mqtt;
     std::optional<bool> allow_anonymous;  // overrides [auth].allow_anonymous for this listener
-    std::optional<TlsConfig> tls;         // present = TLS (mqtts / wss)
+    // Every client must prove a password as well (with a client certificate or PSK: the password of that
+    // identity), so a stolen certificate alone does not get in.
+    bool require_password = false;
+    std::optional<TlsConfig> tls;  // present = TLS (mqtts / wss)
 
     bool operator==(const ListenerConfig&) const = default;
 };

@@ -545,6 +545,7 @@ void read_listener(TableReader& r, ListenerConfig& out, const Path& base_dir, Li
     }
     r.read_enum("protocol", out.protocol);
     r.read("allow_anonymous", out.allow_anonymous);
+    r.read("require_password", out.require_password);
     if (const toml::table* tls = r.read_table("tls")) {
         TableReader reader(*tls, "listener.tls", r.diagnostics(), base_dir);
         read_tls(reader, out.tls.emplace());

@@ -122,6 +122,7 @@ std::string render_effective(const Config& config)
             w.comment(std::string("allow_anonymous is not set: ") +
                       (config.auth.allow_anonymous ? "true" : "false") + " from [auth]");
         }
+        w.boolean("require_password", listener.require_password);
         if (listener.tls) render_tls(w, *listener.tls);
     }
 

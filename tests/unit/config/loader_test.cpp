@@ -41,6 +41,7 @@ TEST(Loader, MinimalConfigGetsEveryDefault)
     EXPECT_EQ(listener.bind.to_string(), "127.0.0.1:1883");
     EXPECT_EQ(listener.protocol, ListenerProtocol::mqtt);
     EXPECT_EQ(listener.allow_anonymous, std::nullopt);
+    EXPECT_FALSE(listener.require_password);
     EXPECT_EQ(listener.tls, std::nullopt);
 
     Config expected;
@@ -51,6 +52,14 @@ TEST(Loader, MinimalConfigGetsEveryDefault)
     EXPECT_EQ(config.limits.connect_timeout, 10s);
     EXPECT_EQ(config.broker.sys_interval, 10s);
     EXPECT_EQ(config.limits.max_packet_size, 1024U * 1024);
+}
+
+TEST(Loader, AListenerCanRequireAPasswordAsWellAsACertificate)
+{
+    auto config = load(std::string(kListener) + "require_password = true\n").value();
+    EXPECT_TRUE(config.listeners.at(0).require_password);
+    EXPECT_THAT(error_of(std::string(kListener) + "require_password = \"yes\"\n"),
+                StartsWith("test.toml:3:"));
 }
 
 constexpr std::string_view kDesignExample = R"([broker]
