@@ -12,7 +12,8 @@
 // holds one suspended coroutine and nothing else (no read buffer, no writer frame, no pending timer
 // unless the Connection has a deadline):
 //  - write:    the first packet queued in a turn posts one write for the end of the turn, which sends
-//              everything queued with one gather write, and again until the queue is empty;
+//              everything queued with one gather write, and again until the queue is empty (plain TCP:
+//              non-blocking sendmsg() until done or the socket is full, see TcpGatherWrite);
 //  - deadline: one timer for Connection::next_deadline() (connect timeout, keep alive, retransmission).
 //              A later deadline does not re-arm it: it fires early, finds nothing due, and re-arms.
 //  - close():  after the final write, half-close and give the peer `close_linger` to close its side
@@ -21,13 +22,17 @@
 // Stream types plug in through their reading coroutine and write_all()/shutdown_send() overloads: plain
 // TCP reads with a readiness wait and a non-blocking read into the worker's shared buffer, so an idle
 // TCP connection holds no read buffer at all; TLS does the same through OpenSSL (tls_session.hpp).
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -47,8 +52,10 @@ using tcp = asio::ip::tcp;
 
 // Bytes read per read call: large, so that a burst of small packets is decoded in one go.
 inline constexpr std::size_t kReadChunk = 64 * 1024;
-// Full reads in a row before yielding to the worker's other connections.
-inline constexpr int kMaxReadsPerTurn = 16;
+// Full reads in a row before yielding to the worker's other connections: one, so that with busy
+// publishers the reads of all connections and the writes to subscribers interleave (16 reads of 64 KiB
+// per connection per turn made a turn last a quarter of a second and starved deliveries, issue #5).
+inline constexpr int kMaxReadsPerTurn = 1;
 
 struct SessionContext {
     const ConnectionFactory* factory = nullptr;
@@ -68,12 +75,86 @@ inline std::string describe_io_end(const boost::system::error_code& ec)
     return ec.message();
 }
 
+// Iovecs per sendmsg() call: Linux's IOV_MAX.
+inline constexpr std::size_t kMaxIovecs = 1024;
+
+// Plain TCP's gather write: non-blocking sendmsg() straight from the queued packets, up to kMaxIovecs
+// at a time, until everything is sent or the socket's send buffer is full; only then does it wait for
+// the socket to become writable, and go on from where it stopped. (Asio's async_write sends at most 64
+// buffers per call and goes through the io_context queue between calls, which lets a subscriber with
+// thousands of small packets queued send 64 of them per event-loop turn.) The handler runs inline when
+// everything was sent at once. `buffers` must stay valid until it runs.
+template <class Handler>
+class TcpGatherWrite {
+public:
+    TcpGatherWrite(tcp::socket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
+        : socket_(&socket), buffers_(&buffers), handler_(std::move(handler))
+    {
+    }
+
+    void operator()(boost::system::error_code ec = {})
+    {
+        for (;;) {
+            if (ec || index_ == buffers_->size()) {
+                handler_(ec, written_);
+                return;
+            }
+            std::array<iovec, kMaxIovecs> iov;
+            std::size_t count = 0;
+            for (std::size_t i = index_; i < buffers_->size() && count < iov.size(); ++i, ++count) {
+                const auto& buffer = (*buffers_)[i];
+                const std::size_t skip = i == index_ ? offset_ : 0;
+                iov[count].iov_base = const_cast<char*>(static_cast<const char*>(buffer.data()) + skip);
+                iov[count].iov_len = buffer.size() - skip;
+            }
+            msghdr message{};
+            message.msg_iov = iov.data();
+            message.msg_iovlen = count;
+            const ssize_t sent = ::sendmsg(socket_->native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (sent < 0) {
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    auto& socket = *socket_;
+                    socket.async_wait(tcp::socket::wait_write, std::move(*this));
+                    return;
+                }
+                ec = boost::system::error_code(errno, asio::error::get_system_category());
+                continue;
+            }
+            advance(static_cast<std::size_t>(sent));
+        }
+    }
+
+private:
+    void advance(std::size_t n)
+    {
+        written_ += n;
+        while (index_ < buffers_->size()) {
+            const std::size_t rest = (*buffers_)[index_].size() - offset_;
+            if (n < rest) {
+                offset_ += n;
+                return;
+            }
+            n -= rest;
+            ++index_;
+            offset_ = 0;
+        }
+    }
+
+    tcp::socket* socket_;
+    const std::vector<asio::const_buffer>* buffers_;
+    Handler handler_;
+    std::size_t index_ = 0;
+    std::size_t offset_ = 0;
+    std::size_t written_ = 0;
+};
+
 // Per stream type: one gather write of every buffer, and the half-close before lingering. TLS has
 // its own overloads (tls_session.hpp), found by argument-dependent lookup.
 template <class Handler>
 void write_all(tcp::socket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
 {
-    asio::async_write(socket, buffers, std::move(handler));
+    TcpGatherWrite<Handler>(socket, buffers, std::move(handler))();
 }
 
 inline void shutdown_send(tcp::socket& socket, boost::system::error_code& ec)
