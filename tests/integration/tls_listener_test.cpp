@@ -207,5 +207,118 @@ TEST_F(TlsListener, PassphraseProtectedKeyRefusesToStart)
     EXPECT_EQ(r.err.find("moatmq ready"), std::string::npos) << r.err;
 }
 
+TEST_F(TlsListener, PassphraseFileUnlocksAnEncryptedKey)
+{
+    const auto encrypted = file("encrypted.key");
+    run_checked({"openssl", "pkey", "-in", file("server.key"), "-aes256", "-passout", "pass:s3cret-pass",
+                 "-out", encrypted});
+    const auto passphrase = dir_.write_file("passphrase", "s3cret-pass\n");
+    std::filesystem::permissions(passphrase,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    const auto tls_lines = [&](const std::filesystem::path& pass_file) {
+        return "  cert = " + quoted(file("server.crt")) + "\n  key = " + quoted(encrypted) +
+               "\n  key_passphrase_file = " + quoted(pass_file.string()) + "\n";
+    };
+    {
+        BrokerProcess broker(test_config(tls_listener("secure", tls_lines(passphrase))));
+        auto sub = mosquitto_sub(broker.port("secure"), trust());
+        const auto pub = mosquitto_pub(broker.port("secure"), trust(), "t", "unlocked");
+        EXPECT_EQ(pub.exit_code, 0) << pub.err;
+        EXPECT_TRUE(sub->wait_for_output("unlocked", 10s)) << sub->out() << sub->err();
+        EXPECT_EQ(broker.log().find("s3cret-pass"), std::string::npos);
+        EXPECT_EQ(broker.log().find("readable by group or others"), std::string::npos) << broker.log();
+    }
+    // A wrong passphrase: refused at start, saying so, never printing it.
+    const auto wrong = dir_.write_file("wrong", "not-the-pass\n");
+    std::filesystem::permissions(wrong, std::filesystem::perms::owner_read);
+    const auto path = dir_.write_file("moatmq.toml", test_config(tls_listener("secure", tls_lines(wrong))));
+    const auto r = run_program({moatmq_binary(), "serve", "-c", path.string()}, kToolTimeout);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("wrong passphrase"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("not-the-pass"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("moatmq ready"), std::string::npos) << r.err;
+}
+
+TEST_F(TlsListener, GroupReadablePassphraseFileIsUsedWithAWarning)
+{
+    const auto encrypted = file("encrypted.key");
+    run_checked({"openssl", "pkey", "-in", file("server.key"), "-aes256", "-passout", "pass:s3cret-pass",
+                 "-out", encrypted});
+    const auto passphrase = dir_.write_file("passphrase", "s3cret-pass\n");
+    std::filesystem::permissions(passphrase, std::filesystem::perms::owner_read |
+                                                 std::filesystem::perms::group_read |
+                                                 std::filesystem::perms::others_read);
+    BrokerProcess broker(test_config(
+        tls_listener("secure", "  cert = " + quoted(file("server.crt")) + "\n  key = " + quoted(encrypted) +
+                                   "\n  key_passphrase_file = " + quoted(passphrase.string()) + "\n")));
+    EXPECT_TRUE(broker.wait_for_log("readable by group or others")) << broker.log();
+    EXPECT_EQ(mosquitto_pub(broker.port("secure"), trust()).exit_code, 0);
+    EXPECT_EQ(broker.log().find("s3cret-pass"), std::string::npos);
+}
+
+// A self-signed certificate for `host` (CN and DNS SAN): NAME.crt / NAME.key in the certificate dir.
+class TlsSni : public TlsListener {
+protected:
+    void self_signed(const std::string& name, const std::string& host) const
+    {
+        run_checked({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                     "-nodes", "-days", "2", "-subj", "/CN=" + host, "-addext", "subjectAltName=DNS:" + host,
+                     "-keyout", file(name + ".key"), "-out", file(name + ".crt")});
+    }
+    std::string sni(const std::string& host, const std::string& name) const
+    {
+        return "  [[listener.tls.sni]]\n  host = " + quoted(host) +
+               "\n  cert = " + quoted(file(name + ".crt")) + "\n  key = " + quoted(file(name + ".key")) +
+               "\n";
+    }
+    // The subject line of the certificate the broker served to s_client with `servername`
+    // ("" = no SNI).
+    static std::string served_subject(std::uint16_t port, const std::string& servername)
+    {
+        std::vector<std::string> args{"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port)};
+        if (servername.empty()) {
+            args.push_back("-noservername");
+        } else {
+            args.insert(args.end(), {"-servername", servername});
+        }
+        const auto r = run_program(args, kToolTimeout);
+        const auto at = r.out.find("subject=");
+        return at == std::string::npos ? "(none) " + r.out + r.err
+                                       : r.out.substr(at, r.out.find('\n', at) - at);
+    }
+};
+
+TEST_F(TlsSni, ServerNamePicksTheCertificateAndReloadCoversIt)
+{
+    self_signed("a", "a.example");
+    self_signed("wild", "*.iot.example");
+    const auto cfg = config(sni("a.example", "a") + sni("*.iot.example", "wild"));
+    BrokerProcess broker(cfg);
+    const auto port = broker.port("secure");
+    EXPECT_NE(served_subject(port, "a.example").find("CN = a.example"), std::string::npos)
+        << served_subject(port, "a.example");
+    EXPECT_NE(served_subject(port, "A.Example").find("CN = a.example"), std::string::npos);
+    EXPECT_NE(served_subject(port, "dev1.iot.example").find("CN = *.iot.example"), std::string::npos)
+        << served_subject(port, "dev1.iot.example");
+    // No SNI, or an unknown name: the default certificate.
+    const auto default_subject = served_subject(port, "");
+    EXPECT_EQ(default_subject.find("example"), std::string::npos) << default_subject;
+    EXPECT_NE(default_subject.find("subject="), std::string::npos) << default_subject;
+    EXPECT_EQ(served_subject(port, "b.example"), default_subject);
+    EXPECT_EQ(served_subject(port, "iot.example"), default_subject);
+
+    // Reload: a new certificate for a.example, SIGHUP; new handshakes see it.
+    self_signed("a", "a2.example");
+    ::kill(broker.pid(), SIGHUP);
+    ASSERT_TRUE(broker.wait_for_log("TLS reloaded")) << broker.log();
+    EXPECT_NE(served_subject(port, "a.example").find("CN = a2.example"), std::string::npos)
+        << served_subject(port, "a.example");
+    // A broken SNI key is refused and the previous certificates stay.
+    dir_.write_file("certs/a.key", "garbage\n");
+    ::kill(broker.pid(), SIGHUP);
+    ASSERT_TRUE(broker.wait_for_log("sni host a.example")) << broker.log();
+    EXPECT_NE(served_subject(port, "a.example").find("CN = a2.example"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace moatmq::test
