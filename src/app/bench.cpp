@@ -8,15 +8,13 @@
 #include <iostream>
 
 #include "app/client_commands.hpp"
+#include "app/parse_arguments.hpp"
 #include "client/cli_options.hpp"
 #include "loadgen/load_generator.hpp"
 
 namespace moatmq::app {
 namespace {
 
-using client::kExitFailure;
-using client::kExitOk;
-using client::kExitUsage;
 
 struct BenchArgs {
     std::string mode;
@@ -100,14 +98,7 @@ int run_bench(int argc, char** argv)
                    "Broker process on this machine: report its CPU time and memory")
         ->check(CLI::Range(1, 1 << 30));
     app.add_flag("--json", a.json, "Also print the results as one JSON line on stdout (summary to stderr)");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return kExitUsage;
-    }
+    if (const auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
 
     loadgen::BenchOptions o;
     const auto mode = loadgen::parse_mode(a.mode);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app/client_commands.hpp"
+#include "app/parse_arguments.hpp"
 #include "client/cli_options.hpp"
 #include "security/payload/key_file.hpp"
 #include "security/tls/dev_certs.hpp"
@@ -55,14 +56,7 @@ int run_certs(int argc, char** argv)
                            "the development CA in DIR");
     client_cert->add_option("DIR", dir, "Directory holding ca.crt and ca.key (from certs init)")->required();
     client_cert->add_option("NAME", name, "The client's name: its certificate's CN")->required();
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return client::kExitUsage;
-    }
+    if (const auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
 
     if (payload_key->parsed()) return make_payload_key(key_path);
     try {

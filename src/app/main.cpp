@@ -7,6 +7,7 @@
 
 #include "app/client_commands.hpp"
 #include "app/commands.hpp"
+#include "app/parse_arguments.hpp"
 #include "app/passwd.hpp"
 #include "app/store.hpp"
 
@@ -36,14 +37,7 @@ int main(int argc, char** argv)
         app.add_subcommand("check-config", "Validate a configuration and print the effective settings");
     check_cmd->add_option("-c,--config", check.config_file, "Configuration file (TOML)")->required();
 
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);  // --help, --version
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return kExitUsage;
-    }
+    if (const auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
 
     try {
         if (serve_cmd->parsed()) return run_serve(serve);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/client_commands.hpp"
+#include "app/parse_arguments.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"
 #include "client/console.hpp"
@@ -20,9 +21,6 @@ namespace moatmq::app {
 namespace {
 
 namespace payload = security::payload;
-using client::kExitFailure;
-using client::kExitOk;
-using client::kExitUsage;
 
 struct PubArgs {
     client::ConnectionArgs connection;
@@ -74,14 +72,7 @@ int run_pub(int argc, char** argv)
     app.add_option("--encrypt-key", args.encrypt_key,
                    "Seal the payload end to end with this key file (made by 'moatmq certs payload-key')");
     app.add_option("--encrypt-alg", args.encrypt_alg, "aes-256-gcm (default) or chacha20-poly1305");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return kExitUsage;
-    }
+    if (const auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
     if (!args.message && args.file.empty() && !args.from_stdin && !args.per_line && !args.null_message) {
         return usage_error("give the message with -m, -f, -s, -l or -n");
     }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/parse_arguments.hpp"
 #include "app/serve_store.hpp"
 #include "config/default_config.hpp"
 #include "config/loader.hpp"
@@ -46,14 +47,7 @@ int run_store(int argc, char** argv)
             command->add_option("-c,--config", config_file, "Configuration file: the store of its data_dir");
         command->add_option("-d,--dir", dir, "The store directory itself (<data_dir>/store)")->excludes(c);
     }
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return kExitUsage;
-    }
+    if (const auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
     std::filesystem::path path;
     if (dir) {
         path = *dir;

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/client_commands.hpp"
+#include "app/parse_arguments.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"
 #include "client/console.hpp"
@@ -20,10 +21,7 @@ namespace moatmq::app {
 namespace {
 
 namespace payload = security::payload;
-using client::kExitFailure;
-using client::kExitOk;
 using client::kExitTimedOut;
-using client::kExitUsage;
 using Clock = std::chrono::steady_clock;
 
 struct SubArgs {
@@ -93,14 +91,7 @@ int run_sub(int argc, char** argv)
     app.add_option("--max-age", args.max_age,
                    "Replay window for encrypted payloads in seconds (default 300; 0 = no limit)")
         ->check(CLI::NonNegativeNumber);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return kExitUsage;
-    }
+    if (const auto exit_code = parse_arguments(app, argc, argv)) return *exit_code;
 
     for (const auto& filter : args.filters) {
         if (codec::validate_topic_filter(filter)) return usage_error("invalid topic filter '" + filter + "'");
