@@ -15,7 +15,6 @@
 namespace moatmq::app {
 namespace {
 
-
 struct BenchArgs {
     std::string mode;
     std::string host = "127.0.0.1";

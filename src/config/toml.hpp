@@ -6,8 +6,8 @@
 // behaviour on ordinary input (found by tests/fuzz/config_parse_fuzzer). The right answer there is
 // "not in the class", so those two functions are compiled with "return false" instead. The header has
 // `#pragma once`: toml.h below reuses this copy.
-#include <toml++/impl/preprocessor.h>
 #include <toml++/impl/forward_declarations.h>
+#include <toml++/impl/preprocessor.h>
 
 TOML_PUSH_WARNINGS;
 TOML_DISABLE_SPAM_WARNINGS;
