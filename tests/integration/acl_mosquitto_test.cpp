@@ -55,7 +55,7 @@ TEST(AclMosquitto, SubscribeToHashNeverYieldsForbiddenTopicsRetainedIncluded)
         expected.push_back(line);
     expected.push_back("public/zz-marker end");
     std::sort(expected.begin(), expected.end());
-    EXPECT_EQ(message_lines(seen.out), expected) << seen.out << seen.err;
+    EXPECT_EQ(sorted_message_lines(seen.out), expected) << seen.out << seen.err;
 }
 
 TEST(AclMosquitto, SharedSubscriptionNeverLeaksForbiddenTopics)
@@ -70,7 +70,7 @@ TEST(AclMosquitto, SharedSubscriptionNeverLeaksForbiddenTopics)
     auto expected = with_payload(kBobReads, "live");
     expected.push_back("public/zz-marker end");
     std::sort(expected.begin(), expected.end());
-    EXPECT_EQ(message_lines(seen.out), expected) << seen.out << seen.err;
+    EXPECT_EQ(sorted_message_lines(seen.out), expected) << seen.out << seen.err;
 }
 
 TEST(AclMosquitto, DeniedSubscribeIsRefusedForThatFilterOnly)
@@ -119,7 +119,8 @@ TEST(AclMosquitto, DeniedPublishGets0x87AndIsNeverDelivered)
     ASSERT_EQ(mosquitto_pub_as(broker, "admin", {"-q", "1", "-t", "zz/marker", "-m", "end"}).exit_code, 0);
 
     auto seen = watcher->finish(kAclTimeout);
-    EXPECT_EQ(message_lines(seen.out), (std::vector<std::string>{"bob/out/x allowed", "zz/marker end"}))
+    EXPECT_EQ(sorted_message_lines(seen.out),
+              (std::vector<std::string>{"bob/out/x allowed", "zz/marker end"}))
         << seen.out;
     EXPECT_TRUE(broker.wait_for_log("secret/x", 5s)) << broker.log();  // the denial is logged
 }
@@ -142,7 +143,8 @@ TEST(AclMosquitto, WillOnAForbiddenTopicIsNotPublished)
     }
     ASSERT_EQ(mosquitto_pub_as(broker, "admin", {"-q", "1", "-t", "zz/marker", "-m", "end"}).exit_code, 0);
     auto seen = watcher->finish(kAclTimeout);
-    EXPECT_EQ(message_lines(seen.out), (std::vector<std::string>{"bob/out/will gone", "zz/marker end"}))
+    EXPECT_EQ(sorted_message_lines(seen.out),
+              (std::vector<std::string>{"bob/out/will gone", "zz/marker end"}))
         << seen.out;
 }
 
@@ -178,7 +180,7 @@ TEST(AclMosquitto, SighupReloadRevokesAccessToMessagesAlreadyQueued)
 
     auto second = mosquitto_sub_as(broker, "bob", session, 2, false);
     auto seen = second->finish(kAclTimeout);
-    EXPECT_EQ(message_lines(seen.out),
+    EXPECT_EQ(sorted_message_lines(seen.out),
               (std::vector<std::string>{"public/zz-marker end", "sensors/kitchen queued"}))
         << seen.out << seen.err;
 }
@@ -197,7 +199,7 @@ TEST(AclMosquitto, BrokenFileOnReloadKeepsTheRulesInForce)
     ASSERT_EQ(mosquitto_pub_as(broker, "admin", {"-q", "1", "-t", "sensors/a", "-m", "y"}).exit_code, 0);
     ASSERT_EQ(mosquitto_pub_as(broker, "admin", {"-q", "1", "-t", "public/zz", "-m", "end"}).exit_code, 0);
     auto seen = sub->finish(kAclTimeout);
-    EXPECT_EQ(message_lines(seen.out), (std::vector<std::string>{"public/zz end", "sensors/a y"}))
+    EXPECT_EQ(sorted_message_lines(seen.out), (std::vector<std::string>{"public/zz end", "sensors/a y"}))
         << seen.out;
 }
 

@@ -13,6 +13,7 @@
 
 #include "broker_process.hpp"
 #include "child_process.hpp"
+#include "client_tools_support.hpp"
 #include "temp_dir.hpp"
 
 namespace moatmq::test {
@@ -104,19 +105,9 @@ inline std::unique_ptr<ChildProcess> mosquitto_sub_as(const BrokerProcess& broke
 }
 
 // The "TOPIC PAYLOAD" lines of mosquitto_sub -d output, sorted (retained and live messages interleave).
-inline std::vector<std::string> message_lines(const std::string& out)
+inline std::vector<std::string> sorted_message_lines(const std::string& out)
 {
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < out.size()) {
-        auto end = out.find('\n', start);
-        if (end == std::string::npos) end = out.size();
-        auto line = out.substr(start, end - start);
-        if (!line.empty() && !line.starts_with("Client ") && !line.starts_with("Subscribed (")) {
-            lines.push_back(line);
-        }
-        start = end + 1;
-    }
+    auto lines = message_lines(out);
     std::sort(lines.begin(), lines.end());
     return lines;
 }

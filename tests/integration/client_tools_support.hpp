@@ -16,6 +16,24 @@ namespace moatmq::test {
 
 inline constexpr auto kRunTimeout = 20s;
 
+// The message lines ("TOPIC PAYLOAD", or "TOPIC HEX" with -F) of mosquitto_sub's output, in order; its -d
+// lines start with "Client " or "Subscribed (".
+inline std::vector<std::string> message_lines(const std::string& out)
+{
+    std::vector<std::string> lines;
+    std::size_t start = 0;
+    while (start < out.size()) {
+        auto end = out.find('\n', start);
+        if (end == std::string::npos) end = out.size();
+        auto line = out.substr(start, end - start);
+        if (!line.empty() && !line.starts_with("Client ") && !line.starts_with("Subscribed (")) {
+            lines.push_back(line);
+        }
+        start = end + 1;
+    }
+    return lines;
+}
+
 inline std::vector<std::string> tool(const std::string& command, std::uint16_t port,
                                      std::vector<std::string> extra)
 {

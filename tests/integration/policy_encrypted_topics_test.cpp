@@ -62,23 +62,6 @@ ProgramResult mosquitto_pub(const BrokerProcess& broker, std::vector<std::string
     return run_program(std::move(args), kRunTimeout);
 }
 
-// The "TOPIC HEX" lines of mosquitto_sub's output (its -d lines start with "Client " or "Subscribed (").
-std::vector<std::string> message_lines(const std::string& out)
-{
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < out.size()) {
-        auto end = out.find('\n', start);
-        if (end == std::string::npos) end = out.size();
-        auto line = out.substr(start, end - start);
-        if (!line.empty() && !line.starts_with("Client ") && !line.starts_with("Subscribed (")) {
-            lines.push_back(line);
-        }
-        start = end + 1;
-    }
-    return lines;
-}
-
 std::string hex(const std::string& bytes)
 {
     static constexpr char digits[] = "0123456789abcdef";
