@@ -1,6 +1,7 @@
 #include "store/rocksdb_store.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
 
@@ -40,9 +41,21 @@ std::string describe_key(const rocksdb::Slice& key)
     return out;
 }
 
+// RocksDB would recover from a failed write by itself, through its SstFileManager, which retries only
+// every 5 seconds and meanwhile answers DB::Resume() with "Busy". The committer retries on its own
+// schedule (`retry_interval`) instead, so that the store writes again soon after space comes back.
+class ManualRecovery final : public rocksdb::EventListener {
+public:
+    void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override
+    {
+        *auto_recovery = false;
+    }
+};
+
 rocksdb::Options db_options(rocksdb::Env* env)
 {
     rocksdb::Options options;
+    options.listeners.push_back(std::make_shared<ManualRecovery>());
     options.create_if_missing = true;
     options.paranoid_checks = true;
     options.max_background_jobs = 2;
