@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/client_commands.hpp"
+#include "app/exit_codes.hpp"
 #include "app/parse_arguments.hpp"
 #include "client/cli_options.hpp"
 #include "loadgen/load_generator.hpp"

@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "app/client_commands.hpp"
+#include "app/exit_codes.hpp"
 #include "app/parse_arguments.hpp"
-#include "client/cli_options.hpp"
 #include "security/payload/key_file.hpp"
 #include "security/tls/dev_certs.hpp"
 
@@ -22,14 +22,14 @@ int make_payload_key(const std::string& key_path)
     auto key = payload::PayloadKey::generate();
     if (!key) {
         std::cerr << "moatmq certs: cannot generate a key: " << key.error().message() << '\n';
-        return client::kExitFailure;
+        return kExitFailure;
     }
     if (auto ec = payload::write_key_file(key_path, *key)) {
         std::cerr << "moatmq certs: cannot write " << key_path << ": " << ec.message() << '\n';
-        return client::kExitFailure;
+        return kExitFailure;
     }
     std::cout << "wrote payload key " << payload::to_hex(key->id()) << " to " << key_path << " (mode 0600)\n";
-    return client::kExitOk;
+    return kExitOk;
 }
 
 }  // namespace
@@ -65,14 +65,14 @@ int run_certs(int argc, char** argv)
             std::cout << "wrote " << files.ca_cert.string() << " (trust this: --cafile), "
                       << files.ca_key.string() << ", " << files.server_cert.string() << ", "
                       << files.server_key.string() << " (keys mode 0600)\n";
-            return client::kExitOk;
+            return kExitOk;
         }
         const auto cert = security::tls::make_client_cert(dir, name);
         std::cout << "wrote " << cert.string() << " and its key (mode 0600)\n";
-        return client::kExitOk;
+        return kExitOk;
     } catch (const std::exception& e) {
         std::cerr << "moatmq certs: " << e.what() << '\n';
-        return client::kExitFailure;
+        return kExitFailure;
     }
 }
 

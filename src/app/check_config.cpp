@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
+#include "app/exit_codes.hpp"
 #include "config/loader.hpp"
 #include "config/render.hpp"
 

@@ -7,6 +7,7 @@
 
 #include "app/client_commands.hpp"
 #include "app/commands.hpp"
+#include "app/exit_codes.hpp"
 #include "app/parse_arguments.hpp"
 #include "app/passwd.hpp"
 #include "app/store.hpp"

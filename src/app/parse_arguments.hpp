@@ -4,7 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 
-#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
 
 namespace moatmq::app {
 

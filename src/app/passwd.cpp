@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
 #include "security/authn/password_file.hpp"
 #include "security/authn/secret.hpp"
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/client_commands.hpp"
+#include "app/exit_codes.hpp"
 #include "app/parse_arguments.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"

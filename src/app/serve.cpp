@@ -21,6 +21,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/exit_codes.hpp"
 #include "app/serve_acl.hpp"
 #include "app/serve_auth.hpp"
 #include "app/serve_store.hpp"

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-#include "app/commands.hpp"
+#include "app/exit_codes.hpp"
 #include "app/parse_arguments.hpp"
 #include "app/serve_store.hpp"
 #include "config/default_config.hpp"

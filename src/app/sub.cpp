@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/client_commands.hpp"
+#include "app/exit_codes.hpp"
 #include "app/parse_arguments.hpp"
 #include "client/cli_options.hpp"
 #include "client/client.hpp"
@@ -21,7 +22,6 @@ namespace moatmq::app {
 namespace {
 
 namespace payload = security::payload;
-using client::kExitTimedOut;
 using Clock = std::chrono::steady_clock;
 
 struct SubArgs {

@@ -15,12 +15,6 @@ class App;
 
 namespace moatmq::client {
 
-// Exit codes of the client tools (DESIGN.md §4). kExitTimedOut is mosquitto_sub's for -W.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitTimedOut = 27;
-
 // The options as typed; to_connect_options() validates them.
 struct ConnectionArgs {
     std::string host = "localhost";
