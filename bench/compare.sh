@@ -10,9 +10,14 @@
 # moatmq / Mosquitto (for latency, memory and CPU per handshake lower is better, so the ratio there
 # is read the other way: below 1 means moatmq is better).
 #
+# Each run also measures a third broker, moatmq with [broker].threads = 2, not pinned: it and the
+# generator share both cores (taskset -c 0,1). Fan-in, fan-out and latency only, against the one-core
+# moatmq figure of the same run (Mosquitto has one thread: it has no such row).
+#
 # Writes DIR/<date>.md (table, machine, versions, load, exact commands), DIR/<date>.png (chart of the
-# ratios), DIR/<date>.jsonl (every raw result) and updates the "Latest comparison" section of
-# bench/README.md. Installs what it needs from Debian when missing (mosquitto, gnuplot-nox, python3).
+# ratios), DIR/<date>.jsonl (every raw result); without --out (DIR = bench/results) it also updates
+# the "Latest comparison" section of bench/README.md. Installs what it needs from Debian when missing
+# (mosquitto, gnuplot-nox, python3).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -106,12 +111,12 @@ mq_pid=$!; pids+=("$mq_pid")
 # Fixed ports for moatmq too: its ready line is logged at info level, and both brokers log warnings
 # and errors only (per-connection info lines would cost moatmq in the connection figures).
 moat_port=$(free_port); moat_rsa=$(free_port); moat_ecdsa=$(free_port)
-write_moatmq_conf() {  # $1 = with TLS listeners (1/0), $2 = file, $3 = plain port, $4 = data dir
+write_moatmq_conf() {  # $1 = with TLS listeners (1/0), $2 = file, $3 = plain port, $4 = data dir, $5 = threads
   local file=$2
   cat > "$file" <<CONF
 [broker]
 data_dir = "$4"
-threads = 1
+threads = ${5:-1}
 sys_interval = "0s"
 
 [[listener]]
@@ -177,16 +182,28 @@ fi
 pids+=("$moat_pid")
 wait_port "$mq_port" "$mq_pid" || { echo "compare: mosquitto did not start:" >&2; cat "$work/mosquitto.log" >&2; exit 1; }
 
+# ---- moatmq on both cores: two worker threads, not pinned (it shares cores 0 and 1 with the generator) ----
+both_cpus=0,1
+moat2_port=$(free_port)
+write_moatmq_conf 0 "$work/moatmq-2t.toml" "$moat2_port" "$work/moatmq-2t-data" 2
+taskset -c "$both_cpus" "$moatmq" serve -c "$work/moatmq-2t.toml" > "$work/moatmq-2t.log" 2>&1 &
+moat2_pid=$!; pids+=("$moat2_pid")
+wait_port "$moat2_port" "$moat2_pid" || { echo "compare: moatmq with threads = 2 did not start:" >&2; cat "$work/moatmq-2t.log" >&2; exit 1; }
+
 # ---- the suite ----
 raw="$work/raw.jsonl"
 : > "$raw"
 commands="$work/commands.txt"
 : > "$commands"
-# run BROKER FIGURE PORT PID ARGS... : one bench run, its JSON line tagged and appended to $raw.
+# run BROKER FIGURE PORT PID ARGS... : one bench run, its JSON line tagged and appended to $raw. The
+# generator runs on the cores in $gen_cpus (core 1 unless a suite says otherwise).
+gen_cpus=1
 run() {
   local broker=$1 figure=$2 port=$3 pid=$4; shift 4
-  local cmd=(taskset -c 1 "$moatmq" bench "$@" -p "$port" --broker-pid "$pid" --json)
-  grep -qF -- "$figure: " "$commands" || echo "$figure: ${cmd[*]/#$moatmq/moatmq}" | sed "s|$work|\$WORK|g; s|-p $port|-p PORT|; s|--broker-pid $pid|--broker-pid PID|" >> "$commands"
+  local cmd=(taskset -c "$gen_cpus" "$moatmq" bench "$@" -p "$port" --broker-pid "$pid" --json)
+  local label=$figure
+  [ "$broker" != moatmq_2t ] || label="$figure (moatmq threads = 2)"
+  grep -qF -- "$label: " "$commands" || echo "$label: ${cmd[*]/#$moatmq/moatmq}" | sed "s|$work|\$WORK|g; s|-p $port|-p PORT|; s|--broker-pid $pid|--broker-pid PID|" >> "$commands"
   local line load
   load=$(cut -d' ' -f1 /proc/loadavg)
   if line=$("${cmd[@]}" 2>>"$work/bench-stderr.log"); then :; else echo "compare: $broker $figure exited $?" >&2; fi
@@ -208,6 +225,19 @@ suite() {  # $1 = broker name, $2 = plain port, $3 = pid, $4 = rsa port, $5 = ec
     run "$b" conn_tls_ecdsa "$5" "$pid" conn --tls --cafile "$work/ca.crt" -c "$tls_n" --concurrency 16
   fi
   idle_fresh "$b"
+}
+
+# moatmq with [broker].threads = 2 on both cores, the generator sharing them: the figures of the issue's
+# "both cores" target. fanin_q0_16_g2 repeats fan-in with a two-thread generator, so that a generator
+# thread busy on the shared cores is not what limits the figure (compare the generator CPU columns).
+suite_both_cores() {  # $1 = plain port, $2 = pid
+  local b=moatmq_2t p=$1 pid=$2
+  gen_cpus=$both_cpus
+  run "$b" fanin_q0_16 "$p" "$pid" fanin -P 8 -S 1 -q 0 -s 16 -w "$warm" -d "$dur"
+  run "$b" fanin_q0_16_g2 "$p" "$pid" fanin -P 8 -S 1 -q 0 -s 16 -w "$warm" -d "$dur" --threads 2
+  run "$b" fanout_100 "$p" "$pid" fanout -S 100 -q 0 -s 16 -w "$warm" -d "$dur"
+  run "$b" latency_10k "$p" "$pid" latency -r 10000 -s 64 -w "$warm" -d "$dur"
+  gen_cpus=1
 }
 
 # Memory per idle connection on a freshly started broker (same settings, plain listener only): in the
@@ -241,6 +271,7 @@ for r in $(seq 1 "$runs"); do
   suite mosquitto "$mq_port" "$mq_pid" "$mq_rsa" "$mq_ecdsa"
   if [ "$moat_tls" = 1 ]; then suite moatmq "$moat_port" "$moat_pid" "$moat_rsa" "$moat_ecdsa"
   else suite moatmq "$moat_port" "$moat_pid"; fi
+  suite_both_cores "$moat2_port" "$moat2_pid"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -262,6 +293,9 @@ cp "$raw" "$out/$stamp.jsonl"
   echo "compiler=$(c++ --version | head -1)"
   echo "moatmq_tls=$moat_tls"
 } > "$work/meta.txt"
+# Only a run into bench/results is the latest comparison; a run elsewhere (--out) leaves the README alone.
+readme=-
+[ "$(cd "$out" && pwd)" != "$here/results" ] || readme="$here/README.md"
 python3 "$here/compare_report.py" "$out/$stamp.jsonl" "$work/meta.txt" "$commands" "$work/mosquitto.conf" \
-  "$work/moatmq.toml" "$out/$stamp" "$here/README.md"
-echo "compare: wrote $out/$stamp.md and $out/$stamp.png" >&2
+  "$work/moatmq.toml" "$work/moatmq-2t.toml" "$out/$stamp" "$readme"
+echo "compare: wrote $out/$stamp.md and $out/$stamp.png$([ "$readme" = - ] || echo " and updated $readme")" >&2
