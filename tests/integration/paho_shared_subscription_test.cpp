@@ -39,8 +39,8 @@ TEST(PahoSharedSubscription, MessagesAreDistributedRoundRobinAmongTheGroup)
         ASSERT_FALSE(received.empty());
         EXPECT_EQ(received.back().topic, "sh/marker") << member->id() << " never got the marker";
         counts.push_back(received.size() - 1);
-        for (const auto& m : received)
-            if (m.topic == "sh/t") all.insert(m.payload);
+        for (auto& payload : payloads_on(received, "sh/t"))
+            all.insert(std::move(payload));
     }
     EXPECT_EQ(all.size(), std::size_t{kCount}) << "each message goes to exactly one member";
     for (int i = 0; i < kCount; ++i)

@@ -203,6 +203,15 @@ private:
     std::optional<mqtt::ReasonCode> server_disconnect_;
 };
 
+// The payloads of the messages on `topic` in `received` (e.g. until_marker()'s), in arrival order.
+inline std::vector<std::string> payloads_on(const std::vector<PahoMessage>& received, std::string_view topic)
+{
+    std::vector<std::string> payloads;
+    for (const auto& message : received)
+        if (message.topic == topic) payloads.push_back(message.payload);
+    return payloads;
+}
+
 // test_config() with `keys` added to its [broker] table (e.g. "sys_interval = \"200ms\"\n").
 inline std::string config_with_broker_keys(std::string_view keys)
 {
