@@ -33,7 +33,15 @@ using tcp = asio::ip::tcp;
 namespace {
 
 struct Worker {
-    asio::io_context io{1};  // run by exactly one thread
+    Worker() { deadlines.start_timer(io); }
+    ~Worker() { deadlines.stop_timer(); }  // before `io`; sessions destroyed with `io` still leave the queue
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Declared before `io`: sessions destroyed with `io` still reach them.
+    detail::DeadlineQueue deadlines;  // its sessions' deadlines, on one timer
+    detail::SessionContext context;   // what its sessions share (set up by Server::Impl)
+    asio::io_context io{1};           // run by exactly one thread
     std::shared_ptr<detail::WorkerGate> gate = std::make_shared<detail::WorkerGate>();
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
     std::vector<std::byte> read_buffer = std::vector<std::byte>(detail::kReadChunk);
@@ -88,8 +96,20 @@ public:
     {
         const unsigned threads =
             options_.threads != 0 ? options_.threads : std::max(1U, std::thread::hardware_concurrency());
-        for (unsigned i = 0; i < threads; ++i)
-            workers_.push_back(std::make_unique<Worker>());
+        for (unsigned i = 0; i < threads; ++i) {
+            auto worker = std::make_unique<Worker>();
+            worker->context = detail::SessionContext{
+                &factory_,
+                &clock_,
+                worker->read_buffer,
+                worker->tls_staging,
+                options_.close_linger,
+                options_.handshake_timeout,
+                [this, w = worker.get()](const std::shared_ptr<detail::SocketLink>& link,
+                                         std::exception_ptr e) { end_session(*w, link, std::move(e)); },
+                &worker->deadlines};
+            workers_.push_back(std::move(worker));
+        }
     }
 
     ~Impl()
@@ -299,32 +319,24 @@ private:
         ++connections_;
         auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), worker.gate, id,
                                                          std::move(info), options_.max_queued_bytes);
-        const detail::SessionContext context{&factory_,
-                                             &clock_,
-                                             worker.read_buffer,
-                                             worker.tls_staging,
-                                             options_.close_linger,
-                                             options_.handshake_timeout};
         if (listener.spec.websocket && listener.spec.tls) {
-            start_wss_session(worker, std::move(peer), std::move(link), context,
-                              listener.spec.tls->current());
+            start_wss_session(worker, std::move(peer), std::move(link), listener.spec.tls->current());
             return;
         }
         if (listener.spec.websocket) {
-            start_ws_session(worker, std::move(peer), std::move(link), context);
+            start_ws_session(worker, std::move(peer), std::move(link));
             return;
         }
         if (listener.spec.tls) {
-            start_tls_session(worker, std::move(peer), std::move(link), context,
-                              listener.spec.tls->current());
+            start_tls_session(worker, std::move(peer), std::move(link), listener.spec.tls->current());
             return;
         }
         // The broker's Connection is created on the worker the socket is pinned to.
-        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link, context]() mutable {
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link]() mutable {
             w->live.insert(link.get());
             std::shared_ptr<detail::Session<tcp::socket>> session;
             try {
-                session = detail::open_session(std::move(peer), link, context);
+                session = detail::open_session(std::move(peer), link, w->context);
             } catch (...) {
                 end_session(*w, link, std::current_exception());
                 return;
@@ -333,20 +345,15 @@ private:
                 end_session(*w, link, nullptr);
                 return;
             }
-            asio::co_spawn(w->io, detail::read_stream(session),
-                           [this, link, w, session](std::exception_ptr e) {
-                               session->end();
-                               end_session(*w, link, e);
-                           });
+            detail::read_tcp(session);  // ends with end_session() through the worker's context
         });
     }
 
     // TLS: the session starts with the handshake; the broker's Connection comes after it (read_tls).
     void start_tls_session(Worker& worker, tcp::socket peer, std::shared_ptr<detail::SocketLink> link,
-                           detail::SessionContext context,
                            std::shared_ptr<const security::tls::TlsContext> tls)
     {
-        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link), context,
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link),
                                tls = std::move(tls)]() mutable {
             w->live.insert(link.get());
             SSL* ssl = tls->new_ssl();
@@ -356,8 +363,8 @@ private:
                 return;
             }
             auto session = std::make_shared<detail::Session<detail::TlsStream>>(
-                detail::TlsStream(std::move(peer), std::move(tls), ssl, context.write_staging), link,
-                context);
+                detail::TlsStream(std::move(peer), std::move(tls), ssl, w->context.write_staging), link,
+                w->context);
             asio::co_spawn(w->io, detail::read_tls(session), [this, link, w, session](std::exception_ptr e) {
                 session->end();
                 end_session(*w, link, e);
@@ -366,14 +373,12 @@ private:
     }
 
     // WebSocket: the session starts with the HTTP upgrade; the broker's Connection comes after it.
-    void start_ws_session(Worker& worker, tcp::socket peer, std::shared_ptr<detail::SocketLink> link,
-                          detail::SessionContext context)
+    void start_ws_session(Worker& worker, tcp::socket peer, std::shared_ptr<detail::SocketLink> link)
     {
-        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link),
-                               context]() mutable {
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link)]() mutable {
             w->live.insert(link.get());
             using Plain = detail::WsStream<tcp::socket>;
-            auto session = std::make_shared<detail::Session<Plain>>(Plain(std::move(peer)), link, context);
+            auto session = std::make_shared<detail::Session<Plain>>(Plain(std::move(peer)), link, w->context);
             asio::co_spawn(w->io, detail::read_ws(session), [this, link, w, session](std::exception_ptr e) {
                 session->end();
                 end_session(*w, link, e);
@@ -383,10 +388,9 @@ private:
 
     // Secure WebSocket: the TLS handshake, then the HTTP upgrade, then the broker's Connection.
     void start_wss_session(Worker& worker, tcp::socket peer, std::shared_ptr<detail::SocketLink> link,
-                           detail::SessionContext context,
                            std::shared_ptr<const security::tls::TlsContext> tls)
     {
-        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link), context,
+        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link = std::move(link),
                                tls = std::move(tls)]() mutable {
             w->live.insert(link.get());
             SSL* ssl = tls->new_ssl();
@@ -397,8 +401,8 @@ private:
             }
             using Secure = detail::WsStream<detail::TlsStream>;
             auto session = std::make_shared<detail::Session<Secure>>(
-                Secure(detail::TlsStream(std::move(peer), std::move(tls), ssl, context.write_staging)), link,
-                context);
+                Secure(detail::TlsStream(std::move(peer), std::move(tls), ssl, w->context.write_staging)),
+                link, w->context);
             asio::co_spawn(w->io, detail::read_ws(session), [this, link, w, session](std::exception_ptr e) {
                 session->end();
                 end_session(*w, link, e);

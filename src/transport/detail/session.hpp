@@ -1,31 +1,34 @@
 #pragma once
 // Session: one connection's socket <-> Connection. Private to the transport (it includes Asio).
 //
-// Reading is the connection's coroutine (read_stream): bytes from the socket go straight to
-// Connection::on_bytes, which decodes and handles every whole packet in them (the codec keeps any
-// partial packet). When it ends (peer gone, I/O error, the socket closed by abort or linger, an
-// exception) its co_spawn completion in server.cpp ends the session and calls Connection::on_closed. Expected
-// endings are values (as_tuple); an exception travels to that completion, which logs it and closes this
-// connection only.
+// Reading: bytes from the socket go straight to Connection::on_bytes, which decodes and handles every
+// whole packet in them (the codec keeps any partial packet). Plain TCP reads with plain completion
+// handlers (read_tcp): an idle TCP connection holds one pending readiness wait and no coroutine frame
+// and no read buffer (it reads into the worker's shared buffer). When reading stops (peer gone, I/O
+// error, the socket closed by abort or linger, an exception) Session::finish ends the session and the
+// server's end_session calls Connection::on_closed. TLS and WebSocket sessions still read in a
+// coroutine (tls_session.hpp, ws_session.hpp) whose co_spawn completion in server.cpp does the same.
+// Expected endings are values; an exception ends (and is logged for) this connection only.
 //
-// Writing and the deadline are plain completion handlers, not coroutines, so that an idle connection
-// holds one suspended coroutine and nothing else (no read buffer, no writer frame, no pending timer
-// unless the Connection has a deadline):
+// Writing and the deadline are plain completion handlers too:
 //  - write:    the first packet queued in a turn posts one write for the end of the turn, which sends
 //              everything queued with one gather write, and again until the queue is empty (plain TCP:
-//              non-blocking sendmsg() until done or the socket is full, see TcpGatherWrite);
-//  - deadline: one timer for Connection::next_deadline() (connect timeout, keep alive, retransmission).
-//              A later deadline does not re-arm it: it fires early, finds nothing due, and re-arms.
+//              non-blocking sendmsg() until done or the socket is full, see TcpGatherWrite). Once the
+//              queue is empty the write vectors are freed, so an idle connection keeps none;
+//  - deadline: Connection::next_deadline() (connect timeout, keep alive, retransmission) and the close
+//              linger, in the worker's DeadlineQueue (one timer per worker, deadline_queue.hpp). A later
+//              deadline does not move it: it fires early, finds nothing due, and re-arms.
 //  - close():  after the final write, half-close and give the peer `close_linger` to close its side
 //              (so that our last packet is not lost to a reset), reading and dropping meanwhile.
 //
-// Stream types plug in through their reading coroutine and write_all()/shutdown_send() overloads: plain
-// TCP reads with a readiness wait and a non-blocking read into the worker's shared buffer, so an idle
-// TCP connection holds no read buffer at all; TLS does the same through OpenSSL (tls_session.hpp).
+// What every session of a worker shares (the factory, the clock, the read and TLS staging buffers, the
+// timeouts) is one SessionContext per worker; a session holds a pointer to it. Stream types plug in
+// through their reader and write_all()/shutdown_send() overloads (TLS: tls_session.hpp).
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -35,12 +38,14 @@
 #include <cerrno>
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "observe/log.hpp"
+#include "transport/detail/deadline_queue.hpp"
 #include "transport/detail/socket_link.hpp"
 #include "transport/server.hpp"
 
@@ -57,6 +62,10 @@ inline constexpr std::size_t kReadChunk = 64 * 1024;
 // per connection per turn made a turn last a quarter of a second and starved deliveries, issue #5).
 inline constexpr int kMaxReadsPerTurn = 1;
 
+class SocketLink;
+
+// What every session of one worker shares; the worker owns it and sessions point to it (one pointer per
+// connection instead of a copy).
 struct SessionContext {
     const ConnectionFactory* factory = nullptr;
     const Clock* clock = nullptr;
@@ -64,6 +73,10 @@ struct SessionContext {
     std::span<std::byte> write_staging;  // the worker's, for TLS records; only ever used synchronously
     std::chrono::milliseconds close_linger{};
     std::chrono::milliseconds handshake_timeout{};  // TLS: the whole handshake must fit in it
+    // The end of a plain TCP session (its reader stopped; `error` if an exception ended it): the server's
+    // bookkeeping, then Connection::on_closed(). TLS and WebSocket sessions end in their co_spawn completion.
+    std::function<void(const std::shared_ptr<SocketLink>& link, std::exception_ptr error)> on_end;
+    DeadlineQueue* deadlines = nullptr;  // the worker's: every session's deadline on one timer
 };
 
 // Words for the "connection closed" log line.
@@ -163,23 +176,26 @@ inline void shutdown_send(tcp::socket& socket, boost::system::error_code& ec)
 }
 
 template <class Stream>
-class Session final : public SessionHooks, public std::enable_shared_from_this<Session<Stream>> {
+class Session final : public SessionHooks,
+                      public DeadlineQueue::Entry,
+                      public std::enable_shared_from_this<Session<Stream>> {
 public:
-    Session(Stream stream, std::shared_ptr<SocketLink> link, SessionContext context)
-        : stream_(std::move(stream)),
-          timer_(stream_.get_executor()),
-          link_(std::move(link)),
-          context_(context)
+    Session(Stream stream, std::shared_ptr<SocketLink> link, const SessionContext& context)
+        : stream_(std::move(stream)), link_(std::move(link)), context_(&context)
     {
         link_->set_hooks(this);
     }
-    ~Session() { link_->set_hooks(nullptr); }
+    ~Session()
+    {
+        context_->deadlines->cancel(*this);
+        link_->set_hooks(nullptr);
+    }
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
     Stream& stream() noexcept { return stream_; }
     SocketLink& link() noexcept { return *link_; }
-    const SessionContext& context() const noexcept { return context_; }
+    const SessionContext& context() const noexcept { return *context_; }
     bool lingering() const noexcept { return lingering_; }
 
     // Bytes from the socket for the connection, unless it is closing (then they are dropped, so that the
@@ -195,9 +211,15 @@ public:
     void end() noexcept
     {
         ended_ = true;
-        ++timer_generation_;
         close_socket();
         link_->set_hooks(nullptr);
+    }
+
+    // Plain TCP: the reader has stopped (read_tcp); ends the session and tells the server.
+    void finish(std::exception_ptr error) noexcept
+    {
+        end();
+        context_->on_end(link_, std::move(error));
     }
 
     // --- SessionHooks ---
@@ -216,15 +238,34 @@ public:
         if (ended_ || lingering_) return;
         const auto wanted = link_->current_deadline();
         if (!wanted) {
-            if (timer_pending_) {
-                ++timer_generation_;
-                timer_pending_ = false;
-                timer_.cancel();
-            }
+            context_->deadlines->cancel(*this);
             return;
         }
-        if (timer_pending_ && armed_ <= *wanted) return;  // fires early, then re-arms for `wanted`
-        arm_timer(*wanted, false);
+        if (deadline_pending() && deadline() <= *wanted) return;  // fires early, then re-arms for `wanted`
+        context_->deadlines->set(*this, *wanted);
+    }
+
+    // --- DeadlineQueue::Entry ---
+    void deadline_reached() override
+    {
+        if (ended_) return;
+        const auto self = this->shared_from_this();  // on_timer() may drop the last other reference
+        if (lingering_) {
+            close_socket();  // the peer did not close in time; the reader ends
+            return;
+        }
+        const auto now = context_->clock->now();
+        const auto due = link_->current_deadline();
+        if (due && *due <= now) {
+            try {
+                link_->connection()->on_timer(now);
+            } catch (const std::exception& e) {
+                log::error("connection {}: on_timer failed: {}", link_->id(), e.what());
+                link_->abort("internal error");
+                return;
+            }
+        }
+        deadline_changed();
     }
 
     void abort_io() override { close_socket(); }
@@ -234,7 +275,7 @@ private:
     {
         boost::system::error_code ignored;
         stream_.lowest_layer().close(ignored);
-        timer_.cancel();
+        context_->deadlines->cancel(*this);
     }
 
     void write_queued()
@@ -260,6 +301,12 @@ private:
         writing_ = false;
         link_->written(n);
         writing_packets_.clear();  // releases the shared packets now, not at the next write
+        if (!link_->has_pending()) {
+            // Nothing more to write: an idle connection keeps no write vectors.
+            writing_packets_.shrink_to_fit();
+            buffers_ = {};
+            link_->release_queue();
+        }
         if (ended_) return;
         if (ec) {
             link_->abort(describe_io_end(ec));
@@ -277,92 +324,86 @@ private:
             close_socket();
             return;
         }
-        arm_timer(std::chrono::steady_clock::now() + context_.close_linger, true);
-    }
-
-    void arm_timer(TimePoint at, bool linger)
-    {
-        const auto generation = ++timer_generation_;
-        armed_ = at;
-        timer_pending_ = true;
-        timer_.expires_at(at);
-        timer_.async_wait([self = this->shared_from_this(), generation, linger](
-                              boost::system::error_code ec) { self->timer_fired(generation, linger, ec); });
-    }
-
-    void timer_fired(std::uint64_t generation, bool linger, boost::system::error_code ec)
-    {
-        if (ended_ || generation != timer_generation_) return;  // stale: re-armed or cancelled since
-        timer_pending_ = false;
-        if (ec) return;
-        if (linger) {
-            close_socket();  // the peer did not close in time; the reader ends
-            return;
-        }
-        const auto now = context_.clock->now();
-        const auto due = link_->current_deadline();
-        if (due && *due <= now) {
-            try {
-                link_->connection()->on_timer(now);
-            } catch (const std::exception& e) {
-                log::error("connection {}: on_timer failed: {}", link_->id(), e.what());
-                link_->abort("internal error");
-                return;
-            }
-        }
-        deadline_changed();
+        context_->deadlines->set(*this, std::chrono::steady_clock::now() + context_->close_linger);
     }
 
     Stream stream_;
-    asio::steady_timer timer_;
     std::shared_ptr<SocketLink> link_;
-    SessionContext context_;
+    const SessionContext* context_;
     std::vector<broker::SharedBytes> writing_packets_;
     std::vector<asio::const_buffer> buffers_;
-    TimePoint armed_{};
-    std::uint64_t timer_generation_ = 0;
-    bool timer_pending_ = false;
     bool write_scheduled_ = false;
     bool writing_ = false;
     bool lingering_ = false;
     bool ended_ = false;
 };
 
-// Plain TCP. The socket is non-blocking. It reads before it waits: Asio's readiness wait only sees
-// data that arrives after it starts, so the socket is drained (a short read or would_block) first.
-// Ends when the peer closes, on an I/O error, or when the socket is closed under it (abort, linger).
-inline awaitable<void> read_stream(std::shared_ptr<Session<tcp::socket>> session)
+// Plain operator new/delete for an Asio operation. (Asio treats every std::allocator as "use the
+// thread's recycled blocks", which may hand out a larger block than the operation needs.)
+template <class T>
+struct ExactAllocator {
+    using value_type = T;
+    ExactAllocator() = default;
+    template <class U>
+    ExactAllocator(const ExactAllocator<U>&) noexcept  // NOLINT(google-explicit-constructor): rebinding
+    {
+    }
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+    template <class U>
+    bool operator==(const ExactAllocator<U>&) const noexcept
+    {
+        return true;
+    }
+};
+
+// Plain TCP's reader: plain completion handlers, not a coroutine, so that an idle connection holds one
+// pending readiness wait (a small Asio operation) rather than suspended coroutine frames. The socket is
+// non-blocking. It reads before it waits: Asio's readiness wait only sees data that arrives after it
+// starts, so the socket is drained (a short read or would_block) first. Stops when the peer closes, on
+// an I/O error, or when the socket is closed under it (abort, linger), and then calls Session::finish;
+// an exception thrown while handling the bytes does the same, carrying the exception.
+inline void read_tcp(const std::shared_ptr<Session<tcp::socket>>& session, boost::system::error_code ec = {})
 {
     auto& socket = session->stream();
     auto& link = session->link();
-    const auto buffer = session->context().read_buffer;
-    bool wait = false;
-    for (;;) {
-        if (wait) {
-            auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, asio::as_tuple(use_awaitable));
-            if (ec) {
-                link.set_end_reason(describe_io_end(ec));
-                co_return;
-            }
+    try {
+        if (ec) {
+            link.set_end_reason(describe_io_end(ec));
+            session->finish(nullptr);
+            return;
         }
-        wait = true;
+        const auto buffer = session->context().read_buffer;
         for (int reads = 1;; ++reads) {
-            boost::system::error_code ec;
             const std::size_t n = socket.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
             if (ec == asio::error::would_block || ec == asio::error::try_again) break;
             if (ec) {
                 link.set_end_reason(describe_io_end(ec));
-                co_return;
+                session->finish(nullptr);
+                return;
             }
             session->deliver(ByteView{buffer.data(), n});
-            if (link.aborted()) co_return;
+            if (link.aborted()) {
+                session->finish(nullptr);
+                return;
+            }
             if (n < buffer.size()) break;  // drained
             if (reads == kMaxReadsPerTurn) {
-                wait = false;  // more is waiting: come back after the others had their turn
-                break;
+                // More is waiting: come back after the worker's other connections had their turn.
+                asio::post(socket.get_executor(), [session] { read_tcp(session); });
+                return;
             }
         }
-        if (!wait) co_await asio::post(socket.get_executor(), use_awaitable);
+        // The wait takes a block of its own size from malloc (ExactAllocator): Asio's default recycles the
+        // thread's last freed operation block, often a larger one (an accept's), and an idle connection
+        // keeps it for as long as it waits.
+        socket.async_wait(
+            tcp::socket::wait_read,
+            asio::bind_allocator(ExactAllocator<void>{}, [session](boost::system::error_code wait_ec) {
+                read_tcp(session, wait_ec);
+            }));
+    } catch (...) {
+        session->finish(std::current_exception());
     }
 }
 
@@ -389,7 +430,7 @@ bool attach_connection(Session<Stream>& session)
 // nullptr when the broker refuses the connection.
 inline std::shared_ptr<Session<tcp::socket>> open_session(tcp::socket stream,
                                                           std::shared_ptr<SocketLink> link,
-                                                          SessionContext context)
+                                                          const SessionContext& context)
 {
     auto session = std::make_shared<Session<tcp::socket>>(std::move(stream), std::move(link), context);
     if (!attach_connection(*session)) return nullptr;

@@ -143,6 +143,11 @@ public:
     {
         queued_bytes_ -= bytes < queued_bytes_ ? bytes : queued_bytes_;
     }
+    // Nothing is queued: frees the queue's memory (an idle connection keeps none).
+    void release_queue() noexcept
+    {
+        if (pending_.empty()) pending_.shrink_to_fit();
+    }
 
     // The deadline the timer should be armed for: none once closing.
     std::optional<TimePoint> current_deadline() const

@@ -98,7 +98,7 @@ bool accept_peer(Session<Stream>& session)
     return true;
 }
 
-// The connection's coroutine. Reads like read_stream() (tcp), through OpenSSL: every decrypted byte goes
+// The connection's coroutine. Reads like read_tcp() (tcp), through OpenSSL: every decrypted byte goes
 // into the worker's shared buffer, which is handed to the Connection when full or when OpenSSL has
 // nothing more without the socket. Read-ahead may leave whole records inside OpenSSL, so reading goes on
 // until OpenSSL asks for the socket (WANT_READ), never just until a short read.

@@ -211,6 +211,19 @@ TEST(Server, DeadlineCallsOnTimer)
     EXPECT_EQ(client.read(5), bytes_of("timer"));
 }
 
+TEST(Server, EveryConnectionsDeadlineFiresOnASharedWorker)
+{
+    TransportOptions options;
+    options.threads = 1;  // every connection's deadline in the same worker's queue
+    Harness harness({}, 50ms, options);
+    RawClient first(harness.port());
+    RawClient second(harness.port());
+    RawClient third(harness.port());
+    EXPECT_EQ(third.read(5), bytes_of("timer"));
+    EXPECT_EQ(first.read(5), bytes_of("timer"));
+    EXPECT_EQ(second.read(5), bytes_of("timer"));
+}
+
 TEST(Server, PostFromAnotherThreadRunsOnTheConnectionsThread)
 {
     Harness harness;
