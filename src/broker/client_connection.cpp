@@ -45,13 +45,35 @@ const char* version_name(codec::ProtocolVersion version)
 
 ClientConnection::ClientConnection(BrokerCore& core, ConnectionInfo info, std::shared_ptr<ClientLink> link)
     : core_(core),
-      info_(std::move(info)),
+      remote_address_(info.remote_address),
       link_(std::move(link)),
       decoder_(codec::DecodeOptions{codec::ProtocolVersion::v5, codec::Sender::client,
                                     core.options().max_packet_size}),
       connect_deadline_(core.clock().now() + core.options().connect_timeout),
       last_received_(core.clock().now())
 {
+    rare().info = std::move(info);
+}
+
+ClientConnection::Rare& ClientConnection::rare()
+{
+    if (!rare_) rare_ = std::make_unique<Rare>();
+    return *rare_;
+}
+
+void ClientConnection::release_rare() noexcept
+{
+    if (!rare_) return;
+    const Rare& r = *rare_;
+    if (r.connect_prefix.empty() && !r.pending_connect && !r.refusal && r.auth_method_name.empty() &&
+        !r.conversation && r.inbound_aliases.empty() && r.outbound_aliases.empty())
+        rare_.reset();  // info and claimed_username serve authentication: none can follow without a method
+}
+
+const std::string& ClientConnection::auth_method_name() const noexcept
+{
+    static const std::string none;
+    return rare_ ? rare_->auth_method_name : none;
 }
 
 void ClientConnection::log(LogLevel level, std::string_view text) const
@@ -60,7 +82,7 @@ void ClientConnection::log(LogLevel level, std::string_view text) const
     if (!sink) return;
     std::string line = "client ";
     line += client_id_.empty() ? "(no id)" : client_id_;
-    line += " [" + info_.remote_address + "]: ";
+    line += " [" + remote_address_ + "]: ";
     line += text;
     sink(level, line);
 }
@@ -72,12 +94,13 @@ void ClientConnection::on_bytes(ByteView bytes)
 {
     const StoreCall call(*this);
     if (state_ == State::closing || state_ == State::closed) return;
-    if (refusal_) return;  // a failed authentication waits for its delayed answer; the connection is done
+    if (refusal_pending())
+        return;  // a failed authentication waits for its delayed answer; the connection is done
     core_.stats().bytes_received.fetch_add(bytes.size(), std::memory_order_relaxed);
-    if (state_ == State::awaiting_connect && connect_prefix_.size() < kConnectPrefix) {
-        const auto take = std::min(bytes.size(), kConnectPrefix - connect_prefix_.size());
-        connect_prefix_.insert(connect_prefix_.end(), bytes.begin(),
-                               bytes.begin() + static_cast<std::ptrdiff_t>(take));
+    if (state_ == State::awaiting_connect && (!rare_ || rare_->connect_prefix.size() < kConnectPrefix)) {
+        auto& prefix = rare().connect_prefix;
+        const auto take = std::min(bytes.size(), kConnectPrefix - prefix.size());
+        prefix.insert(prefix.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
     }
     decoder_.feed(bytes);
     if (state_ == State::authenticating) {
@@ -125,7 +148,8 @@ void ClientConnection::on_decode_error(const error_code& ec)
             refuse_connect(ReasonCode::UnsupportedProtocolVersion, codec::ProtocolVersion::v311);
             return;
         }
-        const auto version = codec::peek_connect_version(connect_prefix_);
+        const auto version =
+            codec::peek_connect_version(rare_ ? ByteView(rare_->connect_prefix) : ByteView{});
         if (ec == codec::CodecError::client_id_invalid && version) {
             // Every version answers a refused client id with a CONNACK: 3.1.1 return code 2
             // [MQTT-3.1.3-9], 5.0 0x85.
@@ -220,7 +244,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     auto decode_options = decoder_.options();
     decode_options.version = version_;
     decoder_.set_options(decode_options);
-    connect_prefix_ = Bytes{};
+    if (rare_) rare_->connect_prefix = Bytes{};
 
     if (core_.shutting_down()) {
         log(LogLevel::info, "refused: shutting down");
@@ -329,7 +353,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     expiry_at_connect_ = expiry;
     client_id_ = client_id;
 
-    pending_connect_ =
+    rare().pending_connect =
         PendingConnect{AttachRequest{client_id, connect.clean_start, expiry, std::move(will), version_},
                        assigned, server_keep_alive, expiry_told,
                        v5() && connect.properties.request_response_information.value_or(0) == 1};
@@ -339,12 +363,12 @@ void ClientConnection::handle_connect(codec::Connect& connect)
 void ClientConnection::finish_connect(const Bytes& auth_data)
 {
     const auto& options = core_.options();
-    PendingConnect pending = std::move(*pending_connect_);
-    pending_connect_.reset();
+    PendingConnect pending = std::move(*rare().pending_connect);
+    rare_->pending_connect.reset();
     const std::string client_id = pending.request.client_id;
     if (options.authorizer) {
         permissions_ = options.authorizer->permissions_for(
-            ClientIdentity{identity_, client_id, info_.listener, info_.remote_address});
+            ClientIdentity{identity_, client_id, rare_->info.listener, remote_address_});
     }
     if (pending.request.will && !identity_.empty()) {
         // The will's ACL check runs when it is published, perhaps long after this connection: it carries
@@ -376,8 +400,8 @@ void ClientConnection::finish_connect(const Bytes& auth_data)
         p.session_expiry_interval = pending.expiry_told;
         if (pending.request_response_information && !options.response_information_prefix.empty())
             p.response_information = options.response_information_prefix + client_id;
-        if (!auth_method_name_.empty()) {
-            p.authentication_method = auth_method_name_;
+        if (!auth_method_name().empty()) {
+            p.authentication_method = auth_method_name();
             if (!auth_data.empty()) p.authentication_data = auth_data;  // SCRAM's server-final
         }
     }
@@ -385,6 +409,8 @@ void ClientConnection::finish_connect(const Bytes& auth_data)
     send(connack);
     log(LogLevel::info, std::string("connected (MQTT ") + version_name(version_) +
                             (attached.session_present ? ", session resumed)" : ", new session)"));
+
+    release_rare();  // an idle connection keeps none of the CONNECT's state
 
     resend_inflight();
     drain();
@@ -396,7 +422,7 @@ void ClientConnection::finish_connect(const Bytes& auth_data)
 
 std::optional<TimePoint> ClientConnection::next_deadline() const
 {
-    if (refusal_) return refusal_->at;  // a throttled answer: the connect timeout waits for it
+    if (refusal_pending()) return rare_->refusal->at;  // a throttled answer: the connect timeout waits for it
     if (state_ == State::awaiting_connect || state_ == State::authenticating ||
         state_ == State::auth_exchange)
         return connect_deadline_;
@@ -407,10 +433,10 @@ std::optional<TimePoint> ClientConnection::next_deadline() const
 void ClientConnection::on_timer(TimePoint now)
 {
     const StoreCall call(*this);
-    if (refusal_) {
-        if (now < refusal_->at) return;
-        const PendingRefusal refusal = std::move(*refusal_);
-        refusal_.reset();
+    if (refusal_pending()) {
+        if (now < rare_->refusal->at) return;
+        const PendingRefusal refusal = std::move(*rare_->refusal);
+        rare_->refusal.reset();
         refuse_authentication(refusal.reason, refusal.reason_string);
         return;
     }
@@ -468,8 +494,10 @@ void ClientConnection::on_closed()
     const bool was_connected = session_ != nullptr;
     state_ = State::closed;
     core_.unregister_connection(this);
-    conversation_.reset();
-    refusal_.reset();
+    if (rare_) {
+        rare_->conversation.reset();
+        rare_->refusal.reset();
+    }
     if (session_) {
         core_.detach(session_, generation_, publish_will_on_close_);
         session_.reset();
@@ -609,11 +637,12 @@ bool ClientConnection::send_publish(const QueuedMessage& item, std::uint16_t pac
     if (v5() && client_topic_alias_maximum_ > 0) {
         // Outbound aliases: the first PUBLISH on a topic carries topic and alias, later ones only the
         // alias, while the client's Topic Alias Maximum allows new ones [MQTT-3.3.2-8].
-        if (auto it = outbound_aliases_.find(publish.topic); it != outbound_aliases_.end()) {
+        auto& outbound_aliases = rare().outbound_aliases;
+        if (auto it = outbound_aliases.find(publish.topic); it != outbound_aliases.end()) {
             publish.properties.topic_alias = it->second;
             publish.topic.clear();
-        } else if (outbound_aliases_.size() < client_topic_alias_maximum_) {
-            new_alias = static_cast<std::uint16_t>(outbound_aliases_.size() + 1);
+        } else if (outbound_aliases.size() < client_topic_alias_maximum_) {
+            new_alias = static_cast<std::uint16_t>(outbound_aliases.size() + 1);
             publish.properties.topic_alias = new_alias;
         }
     }
@@ -623,7 +652,7 @@ bool ClientConnection::send_publish(const QueuedMessage& item, std::uint16_t pac
         stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
-    if (new_alias) outbound_aliases_.emplace(message.topic, *new_alias);
+    if (new_alias) rare().outbound_aliases.emplace(message.topic, *new_alias);
     stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
     return send_bytes(std::move(out));
 }

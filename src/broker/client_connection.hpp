@@ -117,7 +117,7 @@ private:
     void log(LogLevel level, std::string_view text) const;
 
     BrokerCore& core_;
-    ConnectionInfo info_;
+    std::string remote_address_;  // from the ConnectionInfo, for log lines; the rest of it is in rare_
     std::shared_ptr<ClientLink> link_;
     codec::StreamDecoder decoder_;
     State state_ = State::awaiting_connect;
@@ -139,24 +139,35 @@ private:
     std::uint16_t client_topic_alias_maximum_ = 0;
     bool request_problem_information_ = true;
 
-    Bytes connect_prefix_;  // the first bytes, to answer a malformed CONNECT in its own version
-
     // --- authentication ---
-    std::optional<PendingConnect> pending_connect_;
     std::string identity_;
     // What identity_ may touch (authorizer.hpp), from the CONNECT's acceptance on; null without an ACL.
     std::unique_ptr<ClientPermissions> permissions_;
     AuthMethod auth_method_ = AuthMethod::anonymous;
-    std::string auth_method_name_;                    // 5.0 Authentication Method of the CONNECT; "" = none
-    std::optional<std::string> claimed_username_;     // the CONNECT's user name, for the audit log
-    std::unique_ptr<AuthConversation> conversation_;  // a SCRAM exchange in progress (CONNECT or re-auth)
-    bool authenticating_live_ = false;                // a re-authentication (AUTH 0x19) is in progress
-    bool auth_job_pending_ = false;                   // run_blocking has our job; its answer is awaited
-    std::optional<PendingRefusal> refusal_;
-    bool decoding_ = false;  // inside decode_buffered(): an inline decision must not re-enter it
+    bool authenticating_live_ = false;  // a re-authentication (AUTH 0x19) is in progress
+    bool auth_job_pending_ = false;     // run_blocking has our job; its answer is awaited
+    bool decoding_ = false;             // inside decode_buffered(): an inline decision must not re-enter it
 
-    std::unordered_map<std::uint16_t, std::string> inbound_aliases_;   // client -> us
-    std::unordered_map<std::string, std::uint16_t> outbound_aliases_;  // us -> client
+    // What a connection uses only while it connects or authenticates, or for MQTT 5 features that many
+    // clients never use (enhanced authentication, topic aliases): allocated on first use by rare(), and
+    // freed again once the CONNECT is done if nothing in it is still needed (release_rare()), so that an
+    // idle connection does not carry it (issue #5: memory per idle connection).
+    struct Rare {
+        ConnectionInfo info;   // kept while authentication may still need it (CONNECT, 5.0 re-authentication)
+        Bytes connect_prefix;  // the first bytes, to answer a malformed CONNECT in its own version
+        std::optional<PendingConnect> pending_connect;
+        std::optional<PendingRefusal> refusal;
+        std::string auth_method_name;                 // 5.0 Authentication Method of the CONNECT; "" = none
+        std::optional<std::string> claimed_username;  // the CONNECT's user name, for the audit log
+        std::unique_ptr<AuthConversation> conversation;  // a SCRAM exchange in progress (CONNECT or re-auth)
+        std::unordered_map<std::uint16_t, std::string> inbound_aliases;   // client -> us
+        std::unordered_map<std::string, std::uint16_t> outbound_aliases;  // us -> client
+    };
+    Rare& rare();
+    void release_rare() noexcept;
+    bool refusal_pending() const noexcept { return rare_ && rare_->refusal; }
+    const std::string& auth_method_name() const noexcept;
+    std::unique_ptr<Rare> rare_;
 
     // --- durable state (persistence.hpp) ---
     // Packets sent after a store mutation wait here, in order, until the store has committed it: a

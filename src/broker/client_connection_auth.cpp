@@ -108,15 +108,15 @@ struct AuthJob {
 
 void ClientConnection::authenticate_connect(codec::Connect& connect)
 {
-    claimed_username_ = connect.username;
+    rare().claimed_username = connect.username;
     if (v5() && connect.properties.authentication_method)
-        auth_method_name_ = *connect.properties.authentication_method;
+        rare_->auth_method_name = *connect.properties.authentication_method;
     if (!core_.options().authenticator) {
         // No authenticator (tests, embedding): every client is anonymous; enhanced authentication is not
         // offered.
         if (connect.password) wipe(*connect.password);
-        if (!auth_method_name_.empty()) {
-            auth_method_name_.clear();
+        if (!rare_->auth_method_name.empty()) {
+            rare_->auth_method_name.clear();
             log(LogLevel::info, "refused: unsupported authentication method");
             refuse_connect(ReasonCode::BadAuthenticationMethod, version_,
                            "authentication method not supported");
@@ -127,7 +127,7 @@ void ClientConnection::authenticate_connect(codec::Connect& connect)
     }
     state_ = State::authenticating;
     std::optional<std::string> method;
-    if (!auth_method_name_.empty()) method = auth_method_name_;
+    if (!rare_->auth_method_name.empty()) method = rare_->auth_method_name;
     Bytes data;
     if (connect.properties.authentication_data) data = std::move(*connect.properties.authentication_data);
     run_authentication(connect.username, std::move(connect.password), std::move(method), std::move(data));
@@ -138,12 +138,13 @@ void ClientConnection::run_authentication(std::optional<std::string> username, s
 {
     auto job = std::make_shared<AuthJob>();
     job->authenticator = core_.options().authenticator;
-    job->listener = info_.listener;
-    job->address = std::string(address_without_port(info_.remote_address));
-    job->tls = info_.tls;
-    job->loopback = info_.listener_is_loopback;
-    job->tls_identity = info_.tls_identity;
-    job->tls_psk = info_.tls_psk;
+    const ConnectionInfo& info = rare().info;  // kept while authentication may run (release_rare())
+    job->listener = info.listener;
+    job->address = std::string(address_without_port(remote_address_));
+    job->tls = info.tls;
+    job->loopback = info.listener_is_loopback;
+    job->tls_identity = info.tls_identity;
+    job->tls_psk = info.tls_psk;
     job->version = static_cast<std::uint8_t>(version_);
     job->client_id = client_id_;
     job->username = std::move(username);
@@ -166,7 +167,7 @@ void ClientConnection::run_authentication(std::optional<std::string> username, s
     if (queued) return;
     auth_job_pending_ = false;
     authenticating_live_ = false;
-    core_.warn("authentication workers busy: connection from " + info_.remote_address + " refused");
+    core_.warn("authentication workers busy: connection from " + remote_address_ + " refused");
     if (state_ == State::connected) {
         close_with(ReasonCode::ServerBusy, "server busy");
     } else {
@@ -179,7 +180,7 @@ void ClientConnection::on_auth_decision(AuthDecision decision)
     auth_job_pending_ = false;
     const bool awaited =
         state_ == State::authenticating || (state_ == State::connected && authenticating_live_);
-    if (!awaited || refusal_) return;  // closed (or closing) meanwhile: nobody to answer
+    if (!awaited || refusal_pending()) return;  // closed (or closing) meanwhile: nobody to answer
     apply_decision(std::move(decision));
 }
 
@@ -193,17 +194,17 @@ void ClientConnection::apply_decision(AuthDecision decision)
     }
 
     if (decision.outcome == Outcome::continue_auth) {
-        conversation_ = std::move(decision.conversation);
+        rare().conversation = std::move(decision.conversation);
         if (state_ == State::authenticating) state_ = State::auth_exchange;
         codec::Auth auth;
         auth.reason = ReasonCode::ContinueAuthentication;
-        auth.properties.authentication_method = std::string(conversation_->method_name());
+        auth.properties.authentication_method = std::string(rare_->conversation->method_name());
         auth.properties.authentication_data = std::move(decision.auth_data);
         send(auth);
         return;
     }
 
-    conversation_.reset();
+    if (rare_) rare_->conversation.reset();
     audit(decision);
     const bool reauthentication = std::exchange(authenticating_live_, false);
 
@@ -215,7 +216,7 @@ void ClientConnection::apply_decision(AuthDecision decision)
             }
             codec::Auth auth;
             auth.reason = ReasonCode::Success;
-            auth.properties.authentication_method = auth_method_name_;
+            auth.properties.authentication_method = auth_method_name();
             if (!decision.auth_data.empty())
                 auth.properties.authentication_data = std::move(decision.auth_data);
             send(auth);
@@ -230,8 +231,8 @@ void ClientConnection::apply_decision(AuthDecision decision)
     if (decision.delay > Duration::zero()) {
         // Failure throttling: the answer waits; nothing more from this client is processed meanwhile.
         if (state_ == State::auth_exchange) state_ = State::authenticating;
-        refusal_ = PendingRefusal{core_.clock().now() + decision.delay, decision.reason,
-                                  std::move(decision.reason_string)};
+        rare().refusal = PendingRefusal{core_.clock().now() + decision.delay, decision.reason,
+                                        std::move(decision.reason_string)};
         return;
     }
     refuse_authentication(decision.reason, decision.reason_string);
@@ -239,7 +240,7 @@ void ClientConnection::apply_decision(AuthDecision decision)
 
 void ClientConnection::refuse_authentication(AuthReason reason, const std::string& reason_string)
 {
-    pending_connect_.reset();
+    if (rare_) rare_->pending_connect.reset();
     const auto code = static_cast<ReasonCode>(reason);
     if (state_ == State::connected) {
         // Re-authentication failed: DISCONNECT, which has no 0x86 or 0x8A; 0x87 says enough.
@@ -256,7 +257,8 @@ void ClientConnection::audit(const AuthDecision& decision)
     (decision.accepted() ? stats.auth_succeeded : stats.auth_failed).fetch_add(1, std::memory_order_relaxed);
 
     std::string username = decision.accepted() ? decision.identity : decision.attempted_user;
-    if (username.empty() && !decision.accepted() && claimed_username_) username = *claimed_username_;
+    if (username.empty() && !decision.accepted() && rare_ && rare_->claimed_username)
+        username = *rare_->claimed_username;
     const std::string_view why =
         decision.log_detail.empty() ? reason_words(decision.reason) : std::string_view{decision.log_detail};
 
@@ -272,8 +274,8 @@ void ClientConnection::audit(const AuthDecision& decision)
     const auto& sink = core_.options().audit_authentication;
     if (!sink) return;
     AuthAuditRecord record;
-    record.listener = info_.listener;
-    record.remote_address = info_.remote_address;
+    record.listener = rare().info.listener;
+    record.remote_address = remote_address_;
     record.client_id = client_id_;
     record.username = username;
     record.method = decision.method;
@@ -293,27 +295,27 @@ void ClientConnection::handle_auth(codec::Auth& auth)
             close_with(reason, why);
         }
     };
-    if (auth_method_name_.empty()) {
+    if (auth_method_name().empty()) {
         // No enhanced authentication was negotiated in CONNECT [MQTT-4.12.0-6].
         close_with(ReasonCode::ProtocolError, "AUTH without an authentication method");
         return;
     }
     // Every AUTH carries the CONNECT's Authentication Method [MQTT-4.12.0-5] [MQTT-4.12.1-1].
-    if (auth.properties.authentication_method != auth_method_name_) {
+    if (auth.properties.authentication_method != auth_method_name()) {
         fail(ReasonCode::BadAuthenticationMethod, "authentication method differs from the CONNECT's");
         return;
     }
     if (auth.reason == ReasonCode::ContinueAuthentication) {
-        if (!conversation_) {
+        if (!rare_->conversation) {
             fail(ReasonCode::ProtocolError, "AUTH 0x18 without an exchange in progress");
             return;
         }
         const Bytes data = auth.properties.authentication_data.value_or(Bytes{});
-        apply_decision(conversation_->step(data));  // HMACs only: on this thread
+        apply_decision(rare_->conversation->step(data));  // HMACs only: on this thread
         return;
     }
     if (auth.reason == ReasonCode::ReAuthenticate && state_ == State::connected) {
-        if (conversation_ || auth_job_pending_ || authenticating_live_) {
+        if (rare_->conversation || auth_job_pending_ || authenticating_live_) {
             close_with(ReasonCode::ProtocolError, "re-authentication already in progress");
             return;
         }
@@ -332,7 +334,7 @@ void ClientConnection::start_reauthentication(codec::Auth& auth)
     if (!identity_.empty()) username = identity_;
     Bytes data;
     if (auth.properties.authentication_data) data = std::move(*auth.properties.authentication_data);
-    run_authentication(std::move(username), std::nullopt, auth_method_name_, std::move(data));
+    run_authentication(std::move(username), std::nullopt, auth_method_name(), std::move(data));
 }
 
 }  // namespace moatmq::broker

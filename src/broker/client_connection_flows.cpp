@@ -249,15 +249,16 @@ void ClientConnection::handle_publish(codec::Publish& publish)
                        "topic alias out of range");  // [MQTT-3.3.2-9] [MQTT-3.3.2-10]
             return;
         }
+        auto& inbound_aliases = rare().inbound_aliases;
         if (publish.topic.empty()) {
-            auto it = inbound_aliases_.find(alias);
-            if (it == inbound_aliases_.end()) {
+            auto it = inbound_aliases.find(alias);
+            if (it == inbound_aliases.end()) {
                 close_with(ReasonCode::ProtocolError, "unknown topic alias");
                 return;
             }
             publish.topic = it->second;
         } else {
-            inbound_aliases_[alias] = publish.topic;  // [MQTT-3.3.2-12]
+            inbound_aliases[alias] = publish.topic;  // [MQTT-3.3.2-12]
         }
     }
     if (publish.topic.empty()) {
