@@ -14,7 +14,7 @@
 //  - write:    the first packet queued in a turn posts one write for the end of the turn, which sends
 //              everything queued with one gather write, and again until the queue is empty (plain TCP:
 //              non-blocking sendmsg() until done or the socket is full, see TcpGatherWrite). Once the
-//              queue is empty the write vectors are freed, so an idle connection keeps none;
+//              queue is empty the write state is freed, so an idle connection keeps none;
 //  - deadline: Connection::next_deadline() (connect timeout, keep alive, retransmission) and the close
 //              linger, in the worker's DeadlineQueue (one timer per worker, deadline_queue.hpp). A later
 //              deadline does not move it: it fires early, finds nothing due, and re-arms.
@@ -285,12 +285,13 @@ private:
             if (link_->close_requested() && !lingering_) start_linger();
             return;
         }
-        link_->take_pending(writing_packets_);
-        buffers_.clear();
-        for (const auto& packet : writing_packets_)
-            buffers_.emplace_back(packet->data(), packet->size());
+        if (!write_) write_ = std::make_unique<WriteState>();
+        link_->take_pending(write_->packets);
+        write_->buffers.clear();
+        for (const auto& packet : write_->packets)
+            write_->buffers.emplace_back(packet->data(), packet->size());
         writing_ = true;
-        write_all(stream_, buffers_,
+        write_all(stream_, write_->buffers,
                   [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
                       self->written(ec, n);
                   });
@@ -300,11 +301,10 @@ private:
     {
         writing_ = false;
         link_->written(n);
-        writing_packets_.clear();  // releases the shared packets now, not at the next write
+        write_->packets.clear();  // releases the shared packets now, not at the next write
         if (!link_->has_pending()) {
-            // Nothing more to write: an idle connection keeps no write vectors.
-            writing_packets_.shrink_to_fit();
-            buffers_ = {};
+            // Nothing more to write: an idle connection keeps no write state.
+            write_.reset();
             link_->release_queue();
         }
         if (ended_) return;
@@ -330,8 +330,12 @@ private:
     Stream stream_;
     std::shared_ptr<SocketLink> link_;
     const SessionContext* context_;
-    std::vector<broker::SharedBytes> writing_packets_;
-    std::vector<asio::const_buffer> buffers_;
+    // The packets being written and their buffers; allocated for a write, freed once nothing is queued.
+    struct WriteState {
+        std::vector<broker::SharedBytes> packets;
+        std::vector<asio::const_buffer> buffers;
+    };
+    std::unique_ptr<WriteState> write_;
     bool write_scheduled_ = false;
     bool writing_ = false;
     bool lingering_ = false;
