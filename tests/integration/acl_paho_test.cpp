@@ -25,14 +25,6 @@ std::vector<mqtt::ReasonCode> subscribe_many(PahoClient& client, const std::vect
     return token->get_subscribe_response().get_reason_codes();
 }
 
-std::vector<std::string> topics_of(const std::vector<PahoMessage>& messages)
-{
-    std::vector<std::string> out;
-    for (const auto& m : messages)
-        out.push_back(m.topic);
-    return out;
-}
-
 TEST(AclPaho, SubackRefusesOnlyTheForbiddenFilters)
 {
     AclFiles files;

@@ -332,10 +332,8 @@ TEST(PahoProperties, APacketOverTheClientsMaximumPacketSizeIsNotSent)
     publisher.publish("mps/small", "s", 1);
     publisher.publish("mps/marker", "m", 1);
 
-    std::vector<std::string> topics;
-    for (const auto& m : subscriber.until_marker("mps/marker"))
-        topics.push_back(m.topic);
-    EXPECT_EQ(topics, (std::vector<std::string>{"mps/small", "mps/marker"}))
+    EXPECT_EQ(topics_of(subscriber.until_marker("mps/marker")),
+              (std::vector<std::string>{"mps/small", "mps/marker"}))
         << "a PUBLISH over the client's Maximum Packet Size must be dropped [MQTT-3.1.2-25]";
 }
 

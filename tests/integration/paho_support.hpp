@@ -203,6 +203,15 @@ private:
     std::optional<mqtt::ReasonCode> server_disconnect_;
 };
 
+// The topics of `received`, in arrival order.
+inline std::vector<std::string> topics_of(const std::vector<PahoMessage>& received)
+{
+    std::vector<std::string> topics;
+    for (const auto& message : received)
+        topics.push_back(message.topic);
+    return topics;
+}
+
 // The payloads of the messages on `topic` in `received` (e.g. until_marker()'s), in arrival order.
 inline std::vector<std::string> payloads_on(const std::vector<PahoMessage>& received, std::string_view topic)
 {
