@@ -65,7 +65,9 @@ std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<Session
     router_.route(*message, publisher, deliveries);
     if (deliveries.empty()) return 0;
 
-    auto encoding = shareable(*message) ? std::make_shared<PublishEncoding>() : nullptr;
+    // Shared among receivers; a single receiver encodes its own (one allocation less per message).
+    auto encoding =
+        deliveries.size() > 1 && shareable(*message) ? std::make_shared<PublishEncoding>() : nullptr;
     const auto count = deliveries.size();
     // Sessions looked up under one shared lock for the whole fan-out, not one per receiver.
     thread_local std::vector<std::shared_ptr<Session>> sessions;
@@ -131,7 +133,7 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
                 StoredDelivery{item.stored_seq, stored_message(item.message), item.qos, item.retain,
                                item.subscription_ids, 0, StoredStage::queued});
         }
-        session.queue.push_back(std::move(item));
+        session.enqueue(std::move(item));
         if (session.attached() && !session.drain_posted) {
             session.drain_posted = true;
             link = session.owner_link.lock();
@@ -374,7 +376,7 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
                 shared.push_back(std::move(item));
                 return true;
             });
-            std::erase_if(session->inflight, [&shared](InflightMessage& inflight) {
+            session->inflight.remove_if([&shared](InflightMessage& inflight) {
                 if (inflight.queued.shared_group == 0 ||
                     inflight.stage != InflightMessage::Stage::awaiting_puback) {
                     return false;
@@ -518,7 +520,7 @@ void BrokerCore::restore(StoredState state)
                         break;
                     }
                     item.bytes = queued_size(*item.message);
-                    session->queue.push_back(std::move(item));
+                    session->enqueue(std::move(item));
                     break;
                 case StoredStage::awaiting_puback:
                 case StoredStage::awaiting_pubrec:
@@ -528,6 +530,7 @@ void BrokerCore::restore(StoredState state)
                                            ? Stage::awaiting_pubrec
                                            : Stage::awaiting_pubcomp;
                     session->last_packet_id = std::max(session->last_packet_id, delivery.packet_id);
+                    session->free_ids_ahead = 0;  // the next allocation scans the ids restored here
                     session->inflight.push_back(InflightMessage{std::move(item), delivery.packet_id, stage});
                     break;
                 }

@@ -120,6 +120,7 @@ void ClientConnection::decode_buffered()
 {
     if (decoding_) return;  // an inline authentication decision, from inside this loop
     decoding_ = true;
+    std::optional<TimePoint> now;  // one clock read per batch of packets, not per packet
     while (state_ == State::awaiting_connect || state_ == State::auth_exchange ||
            state_ == State::connected) {
         auto next = decoder_.next();
@@ -128,7 +129,8 @@ void ClientConnection::decode_buffered()
             break;
         }
         if (!*next) break;
-        last_received_ = core_.clock().now();
+        if (!now) now = core_.clock().now();
+        last_received_ = *now;
         handle(**next);
     }
     decoding_ = false;
@@ -613,6 +615,22 @@ bool ClientConnection::send(const codec::Packet& packet)
     return send_bytes(std::move(out));
 }
 
+template <class Ack>
+bool ClientConnection::send_ack(const Ack& ack)
+{
+    if (!ack.properties.reason_string && ack.properties.user_properties.empty()) {
+        // Nothing that Request Problem Information or the Maximum Packet Size could strip.
+        auto out = std::make_shared<Bytes>();
+        if (!codec::encode(ack, version_, *out)) return false;
+        if (out->size() <= client_maximum_packet_size_) return send_bytes(std::move(out));
+    }
+    return send(codec::Packet{ack});
+}
+template bool ClientConnection::send_ack(const codec::Puback&);
+template bool ClientConnection::send_ack(const codec::Pubrec&);
+template bool ClientConnection::send_ack(const codec::Pubrel&);
+template bool ClientConnection::send_ack(const codec::Pubcomp&);
+
 bool ClientConnection::send_publish(const QueuedMessage& item, std::uint16_t packet_id, bool dup)
 {
     auto& stats = core_.stats();
@@ -629,25 +647,29 @@ bool ClientConnection::send_publish(const QueuedMessage& item, std::uint16_t pac
         return send_bytes(std::move(bytes));
     }
 
-    auto publish =
-        make_publish(message, item.qos, item.retain, item.subscription_ids, version_, core_.clock().now());
-    publish.packet_id = packet_id;
-    publish.dup = dup;
+    PublishFor receiver;
+    receiver.qos = item.qos;
+    receiver.retain = item.retain;
+    receiver.dup = dup;
+    receiver.packet_id = packet_id;
+    receiver.subscription_ids = &item.subscription_ids;
     std::optional<std::uint16_t> new_alias;
     if (v5() && client_topic_alias_maximum_ > 0) {
         // Outbound aliases: the first PUBLISH on a topic carries topic and alias, later ones only the
         // alias, while the client's Topic Alias Maximum allows new ones [MQTT-3.3.2-8].
         auto& outbound_aliases = rare().outbound_aliases;
-        if (auto it = outbound_aliases.find(publish.topic); it != outbound_aliases.end()) {
-            publish.properties.topic_alias = it->second;
-            publish.topic.clear();
+        if (auto it = outbound_aliases.find(message.topic); it != outbound_aliases.end()) {
+            receiver.topic_alias = it->second;
+            receiver.alias_only = true;
         } else if (outbound_aliases.size() < client_topic_alias_maximum_) {
             new_alias = static_cast<std::uint16_t>(outbound_aliases.size() + 1);
-            publish.properties.topic_alias = new_alias;
+            receiver.topic_alias = new_alias;
         }
     }
     auto out = std::make_shared<Bytes>();
-    if (!codec::encode(publish, version_, *out) || out->size() > client_maximum_packet_size_) {
+    const auto now = message.expires_at ? core_.clock().now() : TimePoint{};
+    if (!encode_publish(message, receiver, version_, now, *out) ||
+        out->size() > client_maximum_packet_size_) {
         // Too large for the client: discarded as if sent [MQTT-3.1.2-25].
         stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
         return false;

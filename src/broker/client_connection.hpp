@@ -108,6 +108,14 @@ private:
     // Encodes and sends `packet`. Packets over the client's Maximum Packet Size lose their Reason
     // String and User Properties, and are not sent if still too large [MQTT-3.1.2-25] [MQTT-3.4.2-3].
     bool send(const codec::Packet& packet);
+    // The acknowledgements of the QoS flows, sent per message: encoded without building a Packet when
+    // they carry no Reason String or User Properties (same bytes, same rules).
+    bool send(const codec::Puback& ack) { return send_ack(ack); }
+    bool send(const codec::Pubrec& ack) { return send_ack(ack); }
+    bool send(const codec::Pubrel& ack) { return send_ack(ack); }
+    bool send(const codec::Pubcomp& ack) { return send_ack(ack); }
+    template <class Ack>
+    bool send_ack(const Ack& ack);
     bool send_bytes(SharedBytes bytes);
     // Sends one PUBLISH of `item` (packet id 0 for QoS 0); false if it had to be dropped because it is
     // over the client's Maximum Packet Size.

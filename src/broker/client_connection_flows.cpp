@@ -21,17 +21,17 @@ namespace {
 using codec::ReasonCode;
 using Stage = InflightMessage::Stage;
 
-InflightMessage* find_inflight(Session& session, std::uint16_t packet_id)
+// Searched from the oldest: acknowledgements come mostly in send order, so usually the first one.
+auto inflight_position(Session& session, std::uint16_t packet_id)
 {
-    auto it = std::find_if(session.inflight.begin(), session.inflight.end(),
-                           [packet_id](const InflightMessage& m) { return m.packet_id == packet_id; });
-    return it == session.inflight.end() ? nullptr : &*it;
+    return std::find_if(session.inflight.begin(), session.inflight.end(),
+                        [packet_id](const InflightMessage& m) { return m.packet_id == packet_id; });
 }
 
-void erase_inflight(Session& session, std::uint16_t packet_id)
+InflightMessage* find_inflight(Session& session, std::uint16_t packet_id)
 {
-    std::erase_if(session.inflight,
-                  [packet_id](const InflightMessage& m) { return m.packet_id == packet_id; });
+    auto it = inflight_position(session, packet_id);
+    return it == session.inflight.end() ? nullptr : &*it;
 }
 
 // The store's side of the QoS flows (persistence.hpp); nothing for a session that is not stored.
@@ -54,8 +54,10 @@ void store_done(BrokerCore& core, const Session& session, std::uint64_t stored_s
 // Removes the in-flight message `packet_id` from the session and the store.
 void finish_inflight(BrokerCore& core, Session& session, std::uint16_t packet_id)
 {
-    if (auto* m = find_inflight(session, packet_id)) store_done(core, session, m->queued.stored_seq);
-    erase_inflight(session, packet_id);
+    auto it = inflight_position(session, packet_id);
+    if (it == session.inflight.end()) return;
+    store_done(core, session, it->queued.stored_seq);
+    session.inflight.erase(it);
 }
 
 }  // namespace
@@ -72,22 +74,27 @@ void ClientConnection::drain()
 {
     const StoreCall call(*this);
     if (state_ != State::connected || !session_) return;
-    const auto now = core_.clock().now();
     struct ToSend {
         QueuedMessage item;
         std::uint16_t packet_id;
     };
+    // The batch's memory is reused from one drain to the next on this thread (taken out, so that a
+    // drain within a drain would simply get its own); one allocation less per drain.
+    thread_local std::vector<ToSend> spare;
     std::vector<ToSend> batch;
+    batch.swap(spare);
     {
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
         session_->drain_posted = false;
-        std::vector<std::uint64_t> expired_stored;
-        if (auto expired = session_->drop_expired(now, &expired_stored)) {
-            core_.stats().messages_dropped.fetch_add(expired, std::memory_order_relaxed);
+        if (session_->queued_expiry_bound != TimePoint::max()) {  // else nothing queued can expire
+            std::vector<std::uint64_t> expired_stored;
+            if (auto expired = session_->drop_expired(core_.clock().now(), &expired_stored)) {
+                core_.stats().messages_dropped.fetch_add(expired, std::memory_order_relaxed);
+            }
+            for (auto seq : expired_stored)
+                store_done(core_, *session_, seq);
         }
-        for (auto seq : expired_stored)
-            store_done(core_, *session_, seq);
         while (!session_->queue.empty()) {
             auto& front = session_->queue.front();
             if (permissions_ && !permissions_->may_receive(front.message->topic)) {
@@ -137,6 +144,8 @@ void ClientConnection::drain()
         slow_warned_ = false;
         if (!send_publish(item, packet_id, false) && packet_id != 0) undeliverable.push_back(packet_id);
     }
+    batch.clear();
+    if (batch.capacity() <= 1024) spare.swap(batch);  // a huge one is not kept
     if (!undeliverable.empty()) {
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
@@ -335,7 +344,6 @@ void ClientConnection::handle_publish(codec::Publish& publish)
         message->payload = std::move(publish.payload);
         message->qos = qos;
         message->retain = publish.retain;
-        message->origin_client_id = client_id_;
         if (v5()) {
             message->properties = std::move(publish.properties);
             message->properties.topic_alias.reset();

@@ -21,9 +21,9 @@ struct Message {
     // re-encoded with the remaining time; topic alias and subscription identifiers are per receiver.
     codec::Properties properties;
     std::optional<TimePoint> expires_at;
-    std::string origin_client_id;  // for No Local [MQTT-3.8.3-3]
-    // The publisher's authenticated identity ("" = anonymous); set on wills, whose ACL check runs when they
-    // are published, after the connection is gone.
+    // The publisher's client id and authenticated identity ("" = anonymous); set on wills only, whose ACL
+    // check runs when they are published, after the connection is gone. (No Local compares sessions.)
+    std::string origin_client_id;
     std::string origin_username;
 };
 

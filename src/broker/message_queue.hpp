@@ -35,6 +35,7 @@ public:
         weight_ += w;
     }
     T& front() noexcept { return items_[head_]; }
+    T& back() noexcept { return items_.back(); }
     void pop_front()
     {
         weight_ -= Weigh{}(items_[head_]);
@@ -58,6 +59,17 @@ public:
     auto end() noexcept { return items_.end(); }
     auto begin() const noexcept { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
     auto end() const noexcept { return items_.end(); }
+
+    // Removes the element at `it`: O(1) at the front (pop_front), otherwise the later elements move up.
+    void erase(typename std::vector<T>::iterator it)
+    {
+        if (it == begin()) {
+            pop_front();
+            return;
+        }
+        weight_ -= Weigh{}(*it);
+        items_.erase(it);
+    }
 
     // Removes the elements matching `pred`, keeping the order of the rest; returns how many.
     template <class Pred>

@@ -6,22 +6,39 @@
 // without per-receiver fields. Packet ids (QoS 1/2), topic aliases, subscription identifiers and the
 // remaining message expiry are per receiver and force a per-receiver encoding.
 #include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "broker/client_link.hpp"
 #include "broker/message.hpp"
 #include "codec/packet.hpp"
 #include "common/clock.hpp"
+#include "common/result.hpp"
 
 namespace moatmq::broker {
 
-// The PUBLISH for one receiver, without packet id or topic alias. For 5.0 the message's properties
-// are passed on unchanged [MQTT-3.3.2-17] [MQTT-3.3.2-18], the Message Expiry Interval is set to the
-// time remaining [MQTT-3.3.2-6], and the subscription identifiers are attached [MQTT-3.3.4-3].
-codec::Publish make_publish(const Message& message, codec::QoS qos, bool retain,
-                            const std::vector<std::uint32_t>& subscription_ids,
-                            codec::ProtocolVersion version, TimePoint now);
+// What one receiver's PUBLISH of a message has of its own.
+struct PublishFor {
+    codec::QoS qos = codec::QoS::at_most_once;
+    bool retain = false;
+    bool dup = false;
+    std::uint16_t packet_id = 0;               // QoS 1/2
+    std::optional<std::uint16_t> topic_alias;  // 5.0
+    bool alias_only = false;                   // the topic is left out: the alias stands for it
+    const std::vector<std::uint32_t>* subscription_ids = nullptr;  // 5.0; null = none
+};
+
+// Appends the PUBLISH of `message` for one receiver to `out`, encoded straight from the message (topic
+// and payload are not copied first). For 5.0 the message's properties are passed on unchanged
+// [MQTT-3.3.2-17] [MQTT-3.3.2-18], except the Message Expiry Interval, set to the time remaining at
+// `now` [MQTT-3.3.2-6], the subscription identifiers [MQTT-3.3.4-3] and the topic alias, which are the
+// receiver's. Fails like codec::encode (a field over the codec's limits).
+Result<std::size_t> encode_publish(const Message& message, const PublishFor& receiver,
+                                   codec::ProtocolVersion version, TimePoint now, Bytes& out);
 
 // True when receivers of `message` can share one encoding (no per-receiver expiry to compute).
 inline bool shareable(const Message& message) noexcept
@@ -37,12 +54,14 @@ public:
     SharedBytes qos0(const Message& message, bool retain, codec::ProtocolVersion version);
 
 private:
-    // Each variant is encoded exactly once; after that, call_once costs receivers one atomic load
-    // and no lock, so fan-out threads do not contend here.
+    // Each variant is encoded exactly once, under the mutex; after that receivers read it with one
+    // acquire load and no lock. (std::call_once did the same, but glibc's pthread_once makes a futex
+    // call each time it completes: a system call per message.)
     struct Slot {
-        std::once_flag once;
+        std::atomic<bool> ready{false};
         SharedBytes bytes;
     };
+    std::mutex mutex_;
     std::array<Slot, 4> slots_;  // [5.0 * 2 + retain]
 };
 

@@ -97,9 +97,16 @@ public:
     bool drain_posted = false;                       // a drain task is on its way to the owner
     bool overflow_warned = false;                    // the queue-full warning was logged for this episode
     MessageQueue<QueuedMessage, QueuedBytes> queue;  // not yet sent (offline, or waiting for quota)
-    std::vector<InflightMessage> inflight;           // sent, unacknowledged, in send order
+    // No message in `queue` expires before this (a lower bound: kept by enqueue() and drop_expired()).
+    TimePoint queued_expiry_bound = TimePoint::max();
+    // Sent, unacknowledged, in send order. A queue: acknowledgements come mostly in order, and taking
+    // the oldest off a vector moved every other one (O(window) per PUBACK).
+    MessageQueue<InflightMessage> inflight;
     std::unordered_set<std::uint16_t> inbound_qos2;  // PUBREC sent, PUBREL not yet received
     std::uint16_t last_packet_id = 0;
+    // How many ids after last_packet_id are known to be free (allocate_packet_id() scans the window only
+    // when this runs out). Set to 0 wherever an in-flight message gets an id not from allocate_packet_id().
+    std::uint16_t free_ids_ahead = 0;
     std::size_t subscription_count = 0;      // filters held in the router, for max_subscriptions
     std::uint32_t expiry_interval = 0;       // seconds; 0xFFFFFFFF = never
     std::optional<TimePoint> expires_at;     // while offline with a finite expiry
@@ -115,6 +122,10 @@ public:
 
     // A packet id not used by any in-flight message (guarded by mutex); 0 when all 65,535 are in use.
     std::uint16_t allocate_packet_id();
+
+    // Appends `item` to `queue` (guarded by mutex). Every message is queued through here, which keeps
+    // queued_expiry_bound.
+    void enqueue(QueuedMessage item);
 
     // Removes queued messages whose expiry has passed; returns how many. The store numbers of those
     // that were stored are appended to `stored`, if given, for the caller to erase.

@@ -69,12 +69,29 @@ std::size_t body_size(const Connack& c, ProtocolVersion v, Plan& plan)
     return is_v5(v) ? 2 + plan.block(c.properties, plan.properties) : 2;
 }
 
-std::size_t body_size(const Publish& p, ProtocolVersion v, Plan& plan)
+const Properties kNoProperties{};
+
+const Properties& properties_of(const PublishParts& p) noexcept
+{
+    return p.properties ? *p.properties : kNoProperties;
+}
+
+PublishParts parts_of(const Publish& p) noexcept
+{
+    return PublishParts{p.topic, p.payload, p.qos, p.retain, p.dup, p.packet_id, &p.properties};
+}
+
+std::size_t body_size(const PublishParts& p, ProtocolVersion v, Plan& plan)
 {
     std::size_t n = plan.string(p.topic.size()) + p.payload.size();
     if (p.qos != QoS::at_most_once) n += 2;
-    if (is_v5(v)) n += plan.block(p.properties, plan.properties);
+    if (is_v5(v)) n += plan.block(properties_of(p), plan.properties);
     return n;
+}
+
+std::size_t body_size(const Publish& p, ProtocolVersion v, Plan& plan)
+{
+    return body_size(parts_of(p), v, plan);
 }
 
 template <PacketType Type>
@@ -188,7 +205,7 @@ std::uint8_t first_byte(const P&) noexcept
     return static_cast<std::uint8_t>(type_bits(type) | (flagged ? 0x02u : 0u));
 }
 
-std::uint8_t first_byte(const Publish& p) noexcept
+std::uint8_t first_byte(const PublishParts& p) noexcept
 {
     return static_cast<std::uint8_t>(type_bits(PacketType::publish) | (p.dup ? 0x08u : 0u) |
                                      (static_cast<unsigned>(p.qos) << 1) | (p.retain ? 0x01u : 0u));
@@ -231,11 +248,11 @@ void write_body(ByteWriter& w, const Connack& c, ProtocolVersion v, const Plan& 
     detail::write_properties(w, c.properties, plan.properties);
 }
 
-void write_body(ByteWriter& w, const Publish& p, ProtocolVersion v, const Plan& plan)
+void write_body(ByteWriter& w, const PublishParts& p, ProtocolVersion v, const Plan& plan)
 {
     w.string(p.topic);
     if (p.qos != QoS::at_most_once) w.u16(p.packet_id);
-    if (is_v5(v)) detail::write_properties(w, p.properties, plan.properties);
+    if (is_v5(v)) detail::write_properties(w, properties_of(p), plan.properties);
     w.raw(p.payload);
 }
 
@@ -339,6 +356,11 @@ Result<std::size_t> encode_one(const P& packet, ProtocolVersion version, Bytes& 
     return total;
 }
 
+Result<std::size_t> encode_one(const Publish& packet, ProtocolVersion version, Bytes& out)
+{
+    return encode_one(parts_of(packet), version, out);
+}
+
 template <class P>
 std::size_t size_one(const P& packet, ProtocolVersion version)
 {
@@ -354,9 +376,13 @@ Result<std::size_t> encode(const Packet& packet, ProtocolVersion version, Bytes&
     return std::visit([&](const auto& p) { return encode_one(p, version, out); }, packet);
 }
 
-Result<std::size_t> encode(const Publish& packet, ProtocolVersion version, Bytes& out)
+Result<std::size_t> encode(const PublishParts& packet, ProtocolVersion version, Bytes& out)
 {
     return encode_one(packet, version, out);
+}
+Result<std::size_t> encode(const Publish& packet, ProtocolVersion version, Bytes& out)
+{
+    return encode_one(parts_of(packet), version, out);
 }
 Result<std::size_t> encode(const Puback& packet, ProtocolVersion version, Bytes& out)
 {

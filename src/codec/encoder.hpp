@@ -3,6 +3,8 @@
 // (the broker builds it); the only failures are fields that cannot be represented (a string over
 // 65,535 bytes, a packet over 268,435,455 bytes).
 #include <cstddef>
+#include <cstdint>
+#include <string_view>
 
 #include "codec/packet.hpp"
 #include "codec/protocol.hpp"
@@ -18,7 +20,21 @@ namespace moatmq::codec {
 // (to_connect_return_code) and SUBACK error reasons become 0x80.
 Result<std::size_t> encode(const Packet& packet, ProtocolVersion version, Bytes& out);
 
+// A PUBLISH given by its parts, which stay where they are: encodes exactly as the Publish with these
+// fields would, without first copying topic, payload and properties into one (the broker's delivery
+// path). `properties` is read for 5.0 only; null means none.
+struct PublishParts {
+    std::string_view topic;
+    ByteView payload;
+    QoS qos = QoS::at_most_once;
+    bool retain = false;
+    bool dup = false;
+    std::uint16_t packet_id = 0;
+    const Properties* properties = nullptr;
+};
+
 // Per-type overloads for hot paths that should not build a variant.
+Result<std::size_t> encode(const PublishParts& packet, ProtocolVersion version, Bytes& out);
 Result<std::size_t> encode(const Publish& packet, ProtocolVersion version, Bytes& out);
 Result<std::size_t> encode(const Puback& packet, ProtocolVersion version, Bytes& out);
 Result<std::size_t> encode(const Pubrec& packet, ProtocolVersion version, Bytes& out);

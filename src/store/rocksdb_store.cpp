@@ -588,11 +588,15 @@ void RocksStore::begin_atomic()
 
 void RocksStore::end_atomic()
 {
+    bool releases_work = false;
     {
         std::lock_guard lock(impl_->mutex);
-        --impl_->open_atomic;
+        // The committer waits for a batch with no atomic span open: only the end of the last span over a
+        // non-empty batch can give it work. A span that wrote nothing (a QoS 1 PUBLISH for clean sessions)
+        // does not wake it: that was two futex calls and a context switch per message.
+        releases_work = --impl_->open_atomic == 0 && impl_->pending.Count() > 0;
     }
-    impl_->wake.notify_one();
+    if (releases_work) impl_->wake.notify_one();
 }
 
 bool RocksStore::writable() const noexcept

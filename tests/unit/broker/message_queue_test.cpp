@@ -62,5 +62,20 @@ TEST(MessageQueue, KeepsTheWeightOfWhatItHolds)
     EXPECT_EQ(queue.weight(), 0u);
 }
 
+TEST(MessageQueue, EraseTakesOneElementAnywhereAndKeepsTheWeight)
+{
+    struct Self {
+        std::size_t operator()(int v) const noexcept { return static_cast<std::size_t>(v); }
+    };
+    MessageQueue<int, Self> queue;
+    for (int v = 1; v <= 5; ++v)
+        queue.push_back(v);
+    queue.erase(queue.begin());      // the front, as in-order acknowledgements take it
+    queue.erase(queue.begin() + 2);  // from the middle
+    EXPECT_EQ(std::vector<int>(queue.begin(), queue.end()), (std::vector<int>{2, 3, 5}));
+    EXPECT_EQ(queue.back(), 5);
+    EXPECT_EQ(queue.weight(), 10u);
+}
+
 }  // namespace
 }  // namespace moatmq::broker

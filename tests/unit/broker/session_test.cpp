@@ -411,5 +411,43 @@ TEST_F(SessionTest, DisconnectWithAnErrorReasonPublishesTheWill)  // spec §3.1.
     EXPECT_EQ(w.received_of<codec::Publish>().size(), 1u);
 }
 
+// The packet id allocator on its own: increasing, wrapping 65535 -> 1, never an id in flight.
+TEST(SessionPacketIds, SkipInFlightIdsAcrossTheWrap)
+{
+    Session session(1, "ids");
+    auto in_flight = [&](std::uint16_t id) {
+        InflightMessage m;
+        m.packet_id = id;
+        session.inflight.push_back(std::move(m));
+    };
+    EXPECT_EQ(session.allocate_packet_id(), 1);
+    in_flight(1);
+    EXPECT_EQ(session.allocate_packet_id(), 2);
+    in_flight(2);
+    in_flight(4);  // taken while the allocator already knew ids ahead to be free: restored ids do this
+    session.free_ids_ahead = 0;
+    EXPECT_EQ(session.allocate_packet_id(), 3);
+    EXPECT_EQ(session.allocate_packet_id(), 5);  // 4 is in flight
+    session.last_packet_id = 65534;
+    session.free_ids_ahead = 0;
+    EXPECT_EQ(session.allocate_packet_id(), 65535);
+    EXPECT_EQ(session.allocate_packet_id(), 3);        // wrapped; 1 and 2 are in flight
+    session.inflight.erase(session.inflight.begin());  // 1 acknowledged: free again, but later
+    EXPECT_EQ(session.allocate_packet_id(), 5);
+}
+
+TEST(SessionPacketIds, AllIdsInFlightGivesZero)
+{
+    Session session(1, "full");
+    for (std::uint32_t id = 1; id <= 65535; ++id) {
+        InflightMessage m;
+        m.packet_id = static_cast<std::uint16_t>(id);
+        session.inflight.push_back(std::move(m));
+    }
+    EXPECT_EQ(session.allocate_packet_id(), 0);
+    session.inflight.erase(session.inflight.begin() + 2);  // id 3 acknowledged
+    EXPECT_EQ(session.allocate_packet_id(), 3);
+}
+
 }  // namespace
 }  // namespace moatmq::broker::test
