@@ -267,7 +267,7 @@ private:
     {
         for (;;) {
             Worker& worker = self->next_worker();
-            tcp::socket peer(worker.io);
+            detail::TcpSocket peer(worker.io.get_executor());
             auto [ec] = co_await listener->acceptor.async_accept(peer, asio::as_tuple(use_awaitable));
             if (!listener->acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
             if (ec) {
@@ -293,7 +293,7 @@ private:
         }
     }
 
-    void start_session(Worker& worker, tcp::socket peer, const Listener& listener)
+    void start_session(Worker& worker, detail::TcpSocket peer, const Listener& listener)
     {
         boost::system::error_code ec;
         const auto remote = peer.remote_endpoint(ec);
@@ -320,21 +320,23 @@ private:
         auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), worker.gate, id,
                                                          std::move(info), options_.max_queued_bytes);
         if (listener.spec.websocket && listener.spec.tls) {
-            start_wss_session(worker, std::move(peer), std::move(link), listener.spec.tls->current());
+            start_wss_session(worker, tcp::socket(std::move(peer)), std::move(link),
+                              listener.spec.tls->current());
             return;
         }
         if (listener.spec.websocket) {
-            start_ws_session(worker, std::move(peer), std::move(link));
+            start_ws_session(worker, tcp::socket(std::move(peer)), std::move(link));
             return;
         }
         if (listener.spec.tls) {
-            start_tls_session(worker, std::move(peer), std::move(link), listener.spec.tls->current());
+            start_tls_session(worker, tcp::socket(std::move(peer)), std::move(link),
+                              listener.spec.tls->current());
             return;
         }
         // The broker's Connection is created on the worker the socket is pinned to.
         asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link]() mutable {
             w->live.insert(link.get());
-            std::shared_ptr<detail::Session<tcp::socket>> session;
+            std::shared_ptr<detail::Session<detail::TcpSocket>> session;
             try {
                 session = detail::open_session(std::move(peer), link, w->context);
             } catch (...) {

@@ -55,6 +55,11 @@ using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 
+// Plain TCP's socket, bound to the worker's io_context executor rather than the polymorphic
+// any_io_executor: the socket and each of its pending operations are smaller (an idle connection holds
+// both; issue #5). TLS and WebSocket streams convert it to a tcp::socket.
+using TcpSocket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
+
 // Bytes read per read call: large, so that a burst of small packets is decoded in one go.
 inline constexpr std::size_t kReadChunk = 64 * 1024;
 // Full reads in a row before yielding to the worker's other connections: one, so that with busy
@@ -100,7 +105,7 @@ inline constexpr std::size_t kMaxIovecs = 1024;
 template <class Handler>
 class TcpGatherWrite {
 public:
-    TcpGatherWrite(tcp::socket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
+    TcpGatherWrite(TcpSocket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
         : socket_(&socket), buffers_(&buffers), handler_(std::move(handler))
     {
     }
@@ -128,7 +133,7 @@ public:
                 if (errno == EINTR) continue;
                 if (errno == EAGAIN || errno == EWOULDBLOCK) {
                     auto& socket = *socket_;
-                    socket.async_wait(tcp::socket::wait_write, std::move(*this));
+                    socket.async_wait(TcpSocket::wait_write, std::move(*this));
                     return;
                 }
                 ec = boost::system::error_code(errno, asio::error::get_system_category());
@@ -154,7 +159,7 @@ private:
         }
     }
 
-    tcp::socket* socket_;
+    TcpSocket* socket_;
     const std::vector<asio::const_buffer>* buffers_;
     Handler handler_;
     std::size_t index_ = 0;
@@ -165,14 +170,14 @@ private:
 // Per stream type: one gather write of every buffer, and the half-close before lingering. TLS has
 // its own overloads (tls_session.hpp), found by argument-dependent lookup.
 template <class Handler>
-void write_all(tcp::socket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
+void write_all(TcpSocket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
 {
     TcpGatherWrite<Handler>(socket, buffers, std::move(handler))();
 }
 
-inline void shutdown_send(tcp::socket& socket, boost::system::error_code& ec)
+inline void shutdown_send(TcpSocket& socket, boost::system::error_code& ec)
 {
-    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.shutdown(TcpSocket::shutdown_send, ec);
 }
 
 template <class Stream>
@@ -367,7 +372,7 @@ struct ExactAllocator {
 // starts, so the socket is drained (a short read or would_block) first. Stops when the peer closes, on
 // an I/O error, or when the socket is closed under it (abort, linger), and then calls Session::finish;
 // an exception thrown while handling the bytes does the same, carrying the exception.
-inline void read_tcp(const std::shared_ptr<Session<tcp::socket>>& session, boost::system::error_code ec = {})
+inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::system::error_code ec = {})
 {
     auto& socket = session->stream();
     auto& link = session->link();
@@ -402,7 +407,7 @@ inline void read_tcp(const std::shared_ptr<Session<tcp::socket>>& session, boost
         // thread's last freed operation block, often a larger one (an accept's), and an idle connection
         // keeps it for as long as it waits.
         socket.async_wait(
-            tcp::socket::wait_read,
+            TcpSocket::wait_read,
             asio::bind_allocator(ExactAllocator<void>{}, [session](boost::system::error_code wait_ec) {
                 read_tcp(session, wait_ec);
             }));
@@ -432,11 +437,10 @@ bool attach_connection(Session<Stream>& session)
 
 // Creates the session and the broker's Connection for an accepted TCP stream, on its worker. Returns
 // nullptr when the broker refuses the connection.
-inline std::shared_ptr<Session<tcp::socket>> open_session(tcp::socket stream,
-                                                          std::shared_ptr<SocketLink> link,
-                                                          const SessionContext& context)
+inline std::shared_ptr<Session<TcpSocket>> open_session(TcpSocket stream, std::shared_ptr<SocketLink> link,
+                                                        const SessionContext& context)
 {
-    auto session = std::make_shared<Session<tcp::socket>>(std::move(stream), std::move(link), context);
+    auto session = std::make_shared<Session<TcpSocket>>(std::move(stream), std::move(link), context);
     if (!attach_connection(*session)) return nullptr;
     return session;
 }
