@@ -9,7 +9,7 @@
 // one batch of posted deliveries) goes out in the same write.
 //
 // Lifetime: the broker may keep the link (a shared_ptr) after the connection, and even after the
-// Server, is gone. So the link owns no Asio object: it reaches the socket and timer through
+// Server, is gone. So the link owns no Asio object: it reaches the socket and deadline through
 // SessionHooks, which the session sets while it lives. post() goes through the worker's gate, which
 // the Server closes before its io_context is destroyed.
 #include <boost/asio/io_context.hpp>
