@@ -232,7 +232,8 @@ suite() {  # $1 = broker name, $2 = plain port, $3 = pid, $4 = rsa port, $5 = ec
 # thread busy on the shared cores is not what limits the figure (compare the generator CPU columns).
 # Fan-in drains for up to 30 s: with two threads the publishers' thread can run ahead of the
 # subscriber's and leave a backlog (sent/s above received/s) that takes longer than the default 5 s
-# to deliver; "lost" should count what never arrives, not what was late.
+# to deliver. The generator still stops waiting once nothing has arrived for a second, so "lost"
+# there is what the broker held back for over a second (see bench/README.md, "Both cores").
 suite_both_cores() {  # $1 = plain port, $2 = pid
   local b=moatmq_2t p=$1 pid=$2
   gen_cpus=$both_cpus

@@ -136,8 +136,9 @@ both_note = ("moatmq with `[broker].threads = 2`, not pinned: broker and generat
              "Targets (issue 5): fan-in ≥ 1.3× the one-core figure; \"no collapse\" of fan-out and tail latency, "
              "which we read as fan-out ≥ 0.9× and p99 ≤ 2× the one-core figure. The generator has one thread "
              "except in the row that says otherwise; its CPU % is of one core (up to 200 % with two threads). "
-             "Fan-in sent/s above received/s is a backlog queued in the broker (delivered late: the two-thread "
-             "fan-in runs drain for up to 30 s, so \"lost\" counts only what never arrived).")
+             "Fan-in sent/s above received/s is a backlog queued in the broker; the two-thread fan-in runs drain "
+             "for up to 30 s but stop after a second without a delivery, so \"lost\" there is what the broker "
+             "still held after pausing its deliveries for over a second.")
 
 header = ("| figure | Mosquitto | moatmq | moatmq / Mosquitto | target | unit | generator CPU % (Mosquitto/moatmq) "
           "| broker CPU µs per delivery (Mosquitto/moatmq) | lost, all runs (Mosquitto/moatmq) | runs (Mosquitto/moatmq) |\n"
