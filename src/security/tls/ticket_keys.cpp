@@ -25,6 +25,14 @@ TicketKeys::Key random_key()
     return key;
 }
 
+// AES-256-CBC, fetched from the default provider once: EVP_aes_256_cbc() makes OpenSSL 3 look the
+// implementation up again on every ticket. Never freed (OpenSSL frees its providers at exit).
+const EVP_CIPHER* ticket_cipher()
+{
+    static const EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-CBC", nullptr);
+    return cipher;
+}
+
 void wipe(TicketKeys::Key& key)
 {
     OPENSSL_cleanse(&key, sizeof key);
@@ -52,12 +60,12 @@ int ticket_callback(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP
     int result = 1;
     if (enc == 1) {
         key = keys.current();
-        if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1) {
+        if (ticket_cipher() == nullptr || RAND_bytes(iv, EVP_CIPHER_get_iv_length(ticket_cipher())) != 1) {
             wipe(key);
             return -1;
         }
         std::memcpy(key_name, key.name.data(), key.name.size());
-        if (EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv) != 1) result = -1;
+        if (EVP_EncryptInit_ex(cipher, ticket_cipher(), nullptr, key.aes.data(), iv) != 1) result = -1;
     } else {
         unsigned char name[16];
         std::memcpy(name, key_name, sizeof name);
@@ -66,7 +74,9 @@ int ticket_callback(SSL* ssl, unsigned char key_name[16], unsigned char* iv, EVP
         // new one after a resumed handshake only when asked to; TLS 1.2 clients get a ticket under the
         // current key.
         result = 2;
-        if (EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes.data(), iv) != 1) result = -1;
+        if (ticket_cipher() == nullptr ||
+            EVP_DecryptInit_ex(cipher, ticket_cipher(), nullptr, key.aes.data(), iv) != 1)
+            result = -1;
     }
     if (result > 0 && !set_hmac_key(hmac, key)) result = -1;
     wipe(key);

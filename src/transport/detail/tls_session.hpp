@@ -54,7 +54,14 @@ awaitable<bool> tls_handshake(std::shared_ptr<Session<Stream>> session)
         if (ec) return;
         if (auto self = weak.lock()) self->link().abort("TLS handshake timeout");
     });
+    // The client speaks first: wait for its hello rather than try a read that would find nothing.
+    auto wait = tcp::socket::wait_read;
     for (;;) {
+        auto [ec] = co_await stream.lowest_layer().async_wait(wait, asio::as_tuple(use_awaitable));
+        if (ec) {
+            link.set_end_reason(describe_io_end(ec));
+            co_return false;
+        }
         if (!stream.open()) co_return false;
         ERR_clear_error();
         const int r = SSL_do_handshake(stream.ssl());
@@ -65,12 +72,7 @@ awaitable<bool> tls_handshake(std::shared_ptr<Session<Stream>> session)
                                 security::tls::describe_handshake_failure(stream.ssl(), error));
             co_return false;
         }
-        const auto wait = error == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write;
-        auto [ec] = co_await stream.lowest_layer().async_wait(wait, asio::as_tuple(use_awaitable));
-        if (ec) {
-            link.set_end_reason(describe_io_end(ec));
-            co_return false;
-        }
+        wait = error == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write;
     }
 }
 

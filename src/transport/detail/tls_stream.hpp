@@ -31,7 +31,14 @@ namespace moatmq::transport::detail {
 namespace asio = boost::asio;
 
 struct SslFree {
-    void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
+    void operator()(SSL* ssl) const noexcept
+    {
+        // A connection that ends without close_notify (the client just closed the socket after its
+        // DISCONNECT) keeps its session resumable: TLS 1.1+ no longer asks to forget it, and OpenSSL
+        // would otherwise drop it from the server-side cache on SSL_free.
+        if (SSL_is_init_finished(ssl)) SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_SENT_SHUTDOWN);
+        SSL_free(ssl);
+    }
 };
 
 class TlsStream {
