@@ -102,7 +102,13 @@ void ClientConnection::on_bytes(ByteView bytes)
         const auto take = std::min(bytes.size(), kConnectPrefix - prefix.size());
         prefix.insert(prefix.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(take));
     }
-    decoder_.feed(bytes);
+    // Decoded in place; what is left when this returns (a partial packet, or packets that wait for
+    // the authentication) is copied then.
+    decoder_.lend(bytes);
+    struct Keep {
+        codec::StreamDecoder& decoder;
+        ~Keep() { decoder.keep_lent(); }
+    } keep{decoder_};
     if (state_ == State::authenticating) {
         // Nothing after the CONNECT is processed until it is decided: the bytes wait in the decoder, up to
         // one packet's worth (a client has no reason to send more before its CONNACK).

@@ -84,11 +84,19 @@ public:
     // Appends received bytes.
     void feed(ByteView bytes);
 
+    // Like feed(), without copying: next() decodes the whole packets straight from `bytes` (a packet
+    // left incomplete before is first completed from their front, by copy). The caller must call
+    // keep_lent() before `bytes` goes away; it copies what is left (at most a partial packet, or
+    // packets not yet taken). Saves the copy of every read into the decoder's buffer, and that buffer's
+    // allocation per read (a 64 KiB chunk: malloc_consolidate on every free).
+    void lend(ByteView bytes);
+    void keep_lent();
+
     // The next whole packet; std::nullopt when more bytes are needed. After an error the connection
     // must be closed: the decoder's state is undefined.
     Result<std::optional<Packet>> next();
 
-    std::size_t buffered() const noexcept { return buffer_.size() - consumed_; }
+    std::size_t buffered() const noexcept { return buffer_.size() - consumed_ + lent_.size(); }
 
     // Frees the buffer's memory when nothing is pending (for idle connections).
     void shrink() noexcept;
@@ -97,6 +105,7 @@ private:
     DecodeOptions options_;
     Bytes buffer_;
     std::size_t consumed_ = 0;
+    ByteView lent_;  // lend(): the caller's bytes, after those in buffer_
 };
 
 }  // namespace moatmq::codec

@@ -28,14 +28,51 @@ void StreamDecoder::feed(ByteView bytes)
     buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
 }
 
+void StreamDecoder::lend(ByteView bytes)
+{
+    if (!lent_.empty()) {  // not kept yet: behind what is lent, by copy
+        keep_lent();
+        feed(bytes);
+        return;
+    }
+    if (buffer_.size() != consumed_) {
+        // A packet begun in an earlier read: copy just what completes it, lend the rest. While its
+        // header is incomplete (or refused), all of it goes through feed() and its limits.
+        const auto header =
+            decode_fixed_header({buffer_.data() + consumed_, buffer_.size() - consumed_}, options_);
+        const std::size_t have = buffer_.size() - consumed_;
+        if (!header || header->packet_size() <= have || header->packet_size() - have >= bytes.size()) {
+            feed(bytes);
+            return;
+        }
+        const std::size_t need = header->packet_size() - have;
+        feed(bytes.first(need));
+        bytes = bytes.subspan(need);
+    }
+    lent_ = bytes;
+}
+
+void StreamDecoder::keep_lent()
+{
+    const ByteView rest = lent_;
+    lent_ = {};
+    if (!rest.empty()) feed(rest);
+}
+
 Result<std::optional<Packet>> StreamDecoder::next()
 {
-    const ByteView pending{buffer_.data() + consumed_, buffer_.size() - consumed_};
+    const bool from_buffer = buffer_.size() != consumed_;
+    const ByteView pending =
+        from_buffer ? ByteView{buffer_.data() + consumed_, buffer_.size() - consumed_} : lent_;
     if (pending.empty()) return std::optional<Packet>{};
     auto decoded = decode(pending, options_);
     if (!decoded) {
         if (is_need_more(decoded.error())) return std::optional<Packet>{};
         return decoded.error();
+    }
+    if (!from_buffer) {
+        lent_ = lent_.subspan(decoded->consumed);
+        return std::optional<Packet>{std::move(decoded->packet)};
     }
     consumed_ += decoded->consumed;
     if (consumed_ == buffer_.size()) {
@@ -47,7 +84,7 @@ Result<std::optional<Packet>> StreamDecoder::next()
 
 void StreamDecoder::shrink() noexcept
 {
-    if (consumed_ == buffer_.size()) {
+    if (consumed_ == buffer_.size() && lent_.empty()) {
         Bytes{}.swap(buffer_);
         consumed_ = 0;
     }

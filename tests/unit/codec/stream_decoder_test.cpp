@@ -105,6 +105,37 @@ TEST(StreamDecoder, EveryPairOfSplitPoints)
     }
 }
 
+// lend(): the same packets from every pair of split points, whether each part is decoded before the
+// next arrives or left (kept) for later, as bytes that wait for an authentication are.
+TEST(StreamDecoder, LentBytesInEveryPairOfSplitPoints)
+{
+    const Bytes all = session_bytes();
+    const auto expected = expected_packets();
+    for (const bool decode_each : {true, false}) {
+        for (std::size_t a = 0; a <= all.size(); ++a) {
+            for (std::size_t b = a; b <= all.size(); ++b) {
+                StreamDecoder decoder(v5_from_client());
+                std::vector<Packet> got;
+                for (auto part : {ByteView{all}.subspan(0, a), ByteView{all}.subspan(a, b - a),
+                                  ByteView{all}.subspan(b)}) {
+                    Bytes transient(part.begin(), part.end());  // gone after the turn, like a read buffer
+                    decoder.lend(transient);
+                    if (decode_each) {
+                        auto more = drain(decoder);
+                        got.insert(got.end(), more.begin(), more.end());
+                    }
+                    decoder.keep_lent();
+                    std::fill(transient.begin(), transient.end(), std::byte{0xee});
+                }
+                auto rest = drain(decoder);
+                got.insert(got.end(), rest.begin(), rest.end());
+                ASSERT_EQ(got, expected) << "splits at " << a << ", " << b << (decode_each ? "" : ", kept");
+                EXPECT_EQ(decoder.buffered(), 0u);
+            }
+        }
+    }
+}
+
 TEST(StreamDecoder, PartialPacketWaitsForMore)
 {
     StreamDecoder decoder(v311_from_client());
