@@ -109,6 +109,7 @@ public:
                 send_packet(codec::Puback{publish->packet_id, codec::ReasonCode::Success, {}});
             }
         }
+        if (std::holds_alternative<codec::Connack>(decoded->packet)) connected_ = true;
         if (std::holds_alternative<codec::Suback>(decoded->packet)) subscribed_ = true;
     }
     std::size_t queued_bytes() const noexcept override { return 0; }
@@ -130,6 +131,7 @@ public:
         std::lock_guard lock(mutex_);
         return publishes_;
     }
+    std::atomic<bool> connected_{false};
     std::atomic<bool> subscribed_{false};
 
 private:
@@ -229,6 +231,9 @@ TEST(Broker, TakeoversAcrossThreadsKeepTheSessionConsistent)
             connect.clean_start = n == 0;
             connect.properties.session_expiry_interval = 3600;
             c->send_packet(connect);
+            // Connections on two workers: without waiting, incarnation n could attach before n - 1 and
+            // be taken over by it, and the last one would not be the one that holds the session.
+            ASSERT_TRUE(wait_for([&] { return c->connected_.load(); }));
             if (n == 0) {
                 codec::Subscribe subscribe;
                 subscribe.packet_id = 1;
