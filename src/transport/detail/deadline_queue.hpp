@@ -5,7 +5,8 @@
 // heap slot (16 bytes) and its own index (issue #5: memory per idle connection).
 //
 // A binary min-heap of (time, entry). Each entry knows its place in the heap, so that moving or removing
-// it is O(log n), and an entry removes itself when it is destroyed. The timer is armed for the earliest
+// it is O(log n); an entry's owner must cancel() it before it is destroyed (the transport's Session does
+// so in its destructor: the queue keeps raw pointers). The timer is armed for the earliest
 // deadline; a deadline that moves later does not re-arm it (it fires early, finds nothing due, and
 // re-arms). Worker thread only.
 #include <boost/asio/io_context.hpp>
@@ -49,7 +50,7 @@ public:
     DeadlineQueue& operator=(const DeadlineQueue&) = delete;
 
     // The timer runs on `io`. stop_timer() must be called before `io` is destroyed (the queue itself may
-    // outlive it: entries destroyed with `io` still remove themselves).
+    // outlive it: sessions destroyed with `io` still cancel their entries).
     void start_timer(boost::asio::io_context& io)
     {
         timer_ = std::make_unique<boost::asio::steady_timer>(io);
