@@ -27,7 +27,8 @@ BrokerCore::BrokerCore(BrokerOptions options, const Clock& clock)
       clock_(clock),
       stats_(clock.now()),
       payload_policy_(options_.encrypted_topics, options_.encrypted_payload_acceptable),
-      sys_topics_(options_.version)
+      sys_topics_(options_.version),
+      drop_log_(std::chrono::seconds(10))
 {
     if (options_.sys_interval.count() > 0) next_sys_ = clock_.now();
 }
@@ -173,17 +174,28 @@ void BrokerCore::publish_will(const MessagePtr& will)
     publish(will, std::nullopt);
 }
 
-void BrokerCore::reroute_shared(std::vector<QueuedMessage> items, SessionId from)
+std::uint64_t BrokerCore::reroute_shared(std::vector<QueuedMessage> items, SessionId from)
 {
+    std::uint64_t lost = 0;
     for (auto& item : items) {
         auto delivery = router_.route_shared_again(item.shared_group, *item.message, from);
-        if (!delivery) continue;
-        auto session = find_session(delivery->session);
-        if (!session) continue;
+        auto session = delivery ? find_session(delivery->session) : nullptr;
+        if (!session) {
+            ++lost;
+            continue;
+        }
         deliver(*session, QueuedMessage{std::move(item.message), delivery->qos, delivery->retain,
                                         std::move(delivery->subscription_ids), delivery->shared_group,
                                         std::move(item.encoding)});
     }
+    return lost;
+}
+
+void BrokerCore::note_discarded(std::uint64_t messages, std::string_view client_id)
+{
+    if (messages == 0) return;
+    stats_.messages_dropped.fetch_add(messages, std::memory_order_relaxed);
+    if (auto line = drop_log_.note(clock_.now(), messages, client_id)) warn(*line);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -229,9 +241,16 @@ BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
     if (session.will) ended.will = std::move(session.will->message);
     session.pending_will.reset();
     session.will.reset();
+    // Queued messages die with the session (counted, and logged in a rate-limited summary: nobody else
+    // will see them go); a shared subscription's go to another member of the group.
     for (auto& item : session.queue) {
-        if (item.shared_group != 0) ended.shared.push_back(std::move(item));
+        if (item.shared_group != 0) {
+            ended.shared.push_back(std::move(item));
+        } else {
+            ++ended.discarded;
+        }
     }
+    if (!session.queue.empty()) ended.client_id = session.client_id;  // for the log line
     for (auto& inflight : session.inflight) {
         if (inflight.queued.shared_group != 0 && inflight.stage != InflightMessage::Stage::awaiting_pubcomp) {
             ended.shared.push_back(std::move(inflight.queued));
@@ -246,7 +265,8 @@ BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
 void BrokerCore::finish(Ended ended, SessionId from)
 {
     if (ended.will) publish_will(*ended.will);
-    reroute_shared(std::move(ended.shared), from);
+    const auto lost = reroute_shared(std::move(ended.shared), from);
+    note_discarded(ended.discarded + lost, ended.client_id);
 }
 
 AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<ClientConnection>& owner,
@@ -403,7 +423,7 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
         if (session->pending_will_at) schedule(*session->pending_will_at, session);
     }
     if (will_now) publish_will(*will_now);
-    reroute_shared(std::move(shared), session->id);
+    note_discarded(reroute_shared(std::move(shared), session->id), session->client_id);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -608,6 +628,7 @@ void BrokerCore::on_timer(TimePoint now)
         if (will) publish_will(*will);
         if (end) finish(std::move(ended), session->id);
     }
+    if (auto line = drop_log_.flush(now)) warn(*line);
     if (sys) publish_sys(now);
 }
 

@@ -23,6 +23,7 @@
 #include "broker/broker_options.hpp"
 #include "broker/broker_stats.hpp"
 #include "broker/client_link.hpp"
+#include "broker/drop_log.hpp"
 #include "broker/message.hpp"
 #include "broker/payload_policy.hpp"
 #include "broker/persistence.hpp"
@@ -118,6 +119,8 @@ private:
     struct Ended {  // what is left to do, outside the locks, when a session ends
         std::optional<MessagePtr> will;
         std::vector<QueuedMessage> shared;
+        std::uint64_t discarded = 0;  // queued messages that die with the session (counted as dropped)
+        std::string client_id;
     };
     // Requires registry_mutex_ exclusively and session.mutex.
     Ended end_session_locked(Session& session);
@@ -125,7 +128,10 @@ private:
     void persist_session_locked(const Session& session);
     void finish(Ended ended, SessionId from);
     // Shared-subscription messages that `session` will not complete: to another member (spec §4.8.2).
-    void reroute_shared(std::vector<QueuedMessage> items, SessionId from);
+    // Returns how many found no member (they are dropped and counted).
+    std::uint64_t reroute_shared(std::vector<QueuedMessage> items, SessionId from);
+    // Counts messages discarded with the session of `client_id` and logs the rate-limited summary.
+    void note_discarded(std::uint64_t messages, std::string_view client_id);
     void schedule(TimePoint at, const std::shared_ptr<Session>& session);
     void publish_sys(TimePoint now);
 
@@ -154,6 +160,7 @@ private:
     std::optional<TimePoint> next_sys_;
     std::mutex sys_mutex_;  // leaf; guards sys_topics_
     SysTopics sys_topics_;
+    DropLog drop_log_;
 };
 
 }  // namespace moatmq::broker

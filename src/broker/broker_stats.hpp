@@ -17,7 +17,7 @@ struct BrokerStatsSnapshot {
     std::uint64_t connections_accepted = 0;  // since start, including refused and timed-out ones
     std::uint64_t messages_received = 0;     // PUBLISH packets received from clients
     std::uint64_t messages_sent = 0;         // PUBLISH packets sent to clients
-    std::uint64_t messages_dropped = 0;      // queue full, slow subscriber, too large, expired
+    std::uint64_t messages_dropped = 0;      // queue full, slow subscriber, too large, expired, session ended
     std::uint64_t bytes_received = 0;        // every byte read from clients
     std::uint64_t bytes_sent = 0;            // every byte handed to ClientLink::send
     std::uint64_t messages_refused = 0;      // PUBLISHes and wills refused by [policy] (plaintext)

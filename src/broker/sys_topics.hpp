@@ -12,7 +12,8 @@
 //   $SYS/broker/auth/succeeded | failed              authentication decisions since start (CONNECT, AUTH)
 //   $SYS/broker/acl/publish | subscribe | receive/denied   ACL denials since start
 //   $SYS/broker/bytes/received | sent                bytes since start
-//   $SYS/broker/publish/messages/dropped             messages dropped (queue full, expired, too large)
+//   $SYS/broker/publish/messages/dropped             messages dropped (queue full, slow subscriber, expired,
+//                                                    too large, discarded when their session ended)
 //   $SYS/broker/load/messages/received/per_second    over the interval since the previous build()
 //   $SYS/broker/load/messages/sent/per_second
 //   $SYS/broker/load/bytes/received/per_second

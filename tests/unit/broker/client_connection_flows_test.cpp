@@ -1,5 +1,7 @@
 // PUBLISH flows through the broker: QoS 0/1/2 in both directions, QoS downgrade, Receive Maximum,
 // retained messages on subscribe, SUBACK/UNSUBACK codes, slow subscribers and queue limits.
+#include <algorithm>
+
 #include "broker_test_support.hpp"
 
 namespace moatmq::broker::test {
@@ -440,6 +442,100 @@ TEST_F(FlowLimitsTest, Qos0EncodingIsSharedAmongReceiversOfAVariant)
     ASSERT_EQ(c.size(), 1u);
     EXPECT_EQ(a[0].get(), b[0].get());  // the same bytes, not a copy
     EXPECT_NE(a[0].get(), c[0].get());  // 3.1.1 is another variant
+}
+
+// Messages still queued when their session ends die with it: counted as dropped ($SYS), and logged in one
+// rate-limited summary line rather than not at all (they used to vanish without a trace).
+class SessionEndDropTest : public BrokerTest {
+protected:
+    SessionEndDropTest()
+    {
+        options_.log = [this](LogLevel level, std::string_view line) {
+            if (level == LogLevel::warning) warnings_.emplace_back(line);
+        };
+    }
+    std::size_t warnings_naming(std::string_view words) const
+    {
+        return static_cast<std::size_t>(std::count_if(warnings_.begin(), warnings_.end(), [&](const auto& w) {
+            return w.find(words) != std::string::npos;
+        }));
+    }
+    std::vector<std::string> warnings_;
+};
+
+TEST_F(SessionEndDropTest, QueuedMessagesOfAnEndingCleanSessionAreCountedAsDropped)
+{
+    auto& sub = client();
+    sub.connect("s");
+    sub.subscribe("t", codec::QoS::at_least_once);
+    sub.received();
+    auto& pub = client();
+    pub.connect("p");
+    for (std::uint16_t i = 1; i <= 5; ++i)
+        pub.publish("t", "m", i % 2 == 0 ? codec::QoS::at_least_once : codec::QoS::at_most_once, i);
+    // The subscriber's worker has not drained yet (its posted drain has not run) when the client leaves.
+    sub.disconnect();
+    sub.drop();
+    settle();
+    EXPECT_TRUE(sub.received_of<codec::Publish>().empty());
+    EXPECT_EQ(broker().stats().messages_dropped.load(), 5u);
+    EXPECT_EQ(warnings_naming("5 undelivered messages discarded as 1 session ended (latest: client s)"), 1u);
+}
+
+TEST_F(SessionEndDropTest, QueuedMessagesOfAnExpiredSessionAreCountedAsDropped)
+{
+    auto& sub = client();
+    sub.connect("s", false, 10);
+    sub.subscribe("t", codec::QoS::at_least_once);
+    sub.received();
+    sub.disconnect();
+    sub.drop();
+    auto& pub = client();
+    pub.connect("p");
+    for (std::uint16_t i = 1; i <= 3; ++i)
+        pub.publish("t", "m", codec::QoS::at_least_once, i);
+    settle();
+    EXPECT_EQ(broker().stats().messages_dropped.load(), 0u);  // queued for the offline session
+    advance(11s);
+    EXPECT_EQ(broker().stats().messages_dropped.load(), 3u);
+    EXPECT_EQ(warnings_naming("3 undelivered messages discarded"), 1u);
+}
+
+TEST_F(SessionEndDropTest, TheLogLineIsRateLimitedButEveryMessageIsCounted)
+{
+    auto& pub = client();
+    pub.connect("p");
+    for (int round = 0; round < 3; ++round) {
+        auto& sub = client();
+        sub.connect("s" + std::to_string(round));
+        sub.subscribe("t");
+        sub.received();
+        pub.publish("t", "m");
+        pub.publish("t", "m");
+        sub.disconnect();
+        sub.drop();
+        settle();
+    }
+    EXPECT_EQ(broker().stats().messages_dropped.load(), 6u);
+    EXPECT_EQ(warnings_naming("discarded"), 1u);  // the first; the others wait for the interval
+    advance(11s);                                 // the broker's timer writes the summary of the rest
+    EXPECT_EQ(warnings_naming("4 undelivered messages discarded as 2 sessions ended (latest: client s2)"),
+              1u);
+}
+
+TEST_F(SessionEndDropTest, SharedMessagesWithNoMemberLeftAreCountedAsDropped)
+{
+    auto& a = client();
+    a.connect("a");
+    a.subscribe("$share/g/t", codec::QoS::at_least_once);
+    a.received();
+    auto& pub = client();
+    pub.connect("p");
+    pub.publish("t", "1", codec::QoS::at_least_once, 1);
+    pub.publish("t", "2", codec::QoS::at_least_once, 2);
+    a.drop();  // no other member to take them
+    settle();
+    EXPECT_EQ(broker().stats().messages_dropped.load(), 2u);
 }
 
 }  // namespace
