@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "app/allocator.hpp"
 #include "app/client_commands.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
@@ -26,7 +27,7 @@ int main(int argc, char** argv)
 
     CLI::App app{"moatmq: a security-first MQTT broker", "moatmq"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("moatmq 0.1.0"));
+    app.set_version_flag("--version", [] { return "moatmq 0.1.0\nallocator: " + allocator_name(); });
 
     ServeOptions serve;
     auto* serve_cmd = app.add_subcommand("serve", "Run the broker");

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "app/allocator.hpp"
 #include "app/commands.hpp"
 #include "app/exit_codes.hpp"
 #include "app/serve_acl.hpp"
@@ -242,6 +243,7 @@ int run_serve(const ServeOptions& options)
     }
     server.start();
 
+    log::info("memory allocator: {}", allocator_name());
     std::string ready = "moatmq ready";
     for (const auto& listener : bound)
         ready += " listener=" + listener.name + " address=" + listener.address;
