@@ -38,8 +38,8 @@ Broker::~Broker() = default;
 
 std::unique_ptr<Connection> Broker::accept(ConnectionInfo info, std::shared_ptr<ClientLink> link)
 {
-    auto connection = std::make_shared<ClientConnection>(*core_, std::move(info), link);
-    core_->register_connection(connection, std::move(link));
+    auto connection = std::make_shared<ClientConnection>(*core_, std::move(info), std::move(link));
+    core_->register_connection(*connection);
     return std::make_unique<ConnectionHandle>(std::move(connection));
 }
 

@@ -331,7 +331,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
             session->version = request.version;
             session->persistent = persistence() != nullptr && request.expiry_interval > 0;
             persist_session_locked(*session);
-            by_client_id_[request.client_id] = session;
+            by_client_id_.emplace(session->client_id, session);  // keyed by a view of the session's id
             by_id_[session->id] = session;
             stats_.clients_total.fetch_add(1, std::memory_order_relaxed);
             result.session = std::move(session);
@@ -561,7 +561,8 @@ void BrokerCore::restore(StoredState state)
         persist_session_locked(*session);  // the expiry and will as they now stand
         {
             std::unique_lock registry(registry_mutex_);
-            by_client_id_[session->client_id] = session;
+            by_client_id_.erase(session->client_id);  // keyed by a view of the session's own id
+            by_client_id_.emplace(session->client_id, session);
             by_id_[session->id] = session;
         }
         stats_.clients_total.fetch_add(1, std::memory_order_relaxed);
@@ -614,7 +615,7 @@ void BrokerCore::on_timer(TimePoint now)
             std::lock_guard lock(session->mutex);
             if (session->ended || session->attached()) continue;
             if (session->pending_will_at && *session->pending_will_at <= now) {
-                will = std::move(session->pending_will);
+                if (session->pending_will) will = std::move(*session->pending_will);
                 session->pending_will.reset();
                 session->pending_will_at.reset();
             }
@@ -648,15 +649,14 @@ void BrokerCore::publish_sys(TimePoint now)
 // ---------------------------------------------------------------------------------------------------
 // Connections and shutdown
 
-void BrokerCore::register_connection(const std::shared_ptr<ClientConnection>& connection,
-                                     const std::shared_ptr<ClientLink>& link)
+void BrokerCore::register_connection(ClientConnection& connection)
 {
     std::lock_guard lock(connections_mutex_);
-    connections_[connection.get()] = LiveConnection{connection, link};
+    connections_.push_front(connection);
     stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
 }
 
-void BrokerCore::unregister_connection(const ClientConnection* connection)
+void BrokerCore::unregister_connection(ClientConnection& connection)
 {
     std::lock_guard lock(connections_mutex_);
     connections_.erase(connection);
@@ -670,12 +670,16 @@ bool BrokerCore::shutting_down() const
 
 void BrokerCore::shutdown()
 {
-    std::vector<LiveConnection> live;
+    struct Live {
+        std::weak_ptr<ClientConnection> connection;
+        std::shared_ptr<ClientLink> link;
+    };
+    std::vector<Live> live;
     {
         std::lock_guard lock(connections_mutex_);
         shutting_down_ = true;
-        for (auto& [key, connection] : connections_)
-            live.push_back(connection);
+        for (auto* c = connections_.front(); c != nullptr; c = connections_.next(*c))
+            live.push_back(Live{c->weak_from_this(), c->link()});
     }
     for (auto& connection : live) {
         connection.link->post([weak = connection.connection] {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -32,6 +33,7 @@
 #include "broker/sys_topics.hpp"
 #include "common/clock.hpp"
 
+#include "common/intrusive_list.hpp"
 namespace moatmq::broker {
 
 class ClientConnection;
@@ -103,10 +105,9 @@ public:
 
     std::shared_ptr<Session> find_session(SessionId id) const;
 
-    // Live connections, for shutdown.
-    void register_connection(const std::shared_ptr<ClientConnection>& connection,
-                             const std::shared_ptr<ClientLink>& link);
-    void unregister_connection(const ClientConnection* connection);
+    // Live connections, for shutdown. Unregistering one that is not registered does nothing.
+    void register_connection(ClientConnection& connection);
+    void unregister_connection(ClientConnection& connection);
     bool shutting_down() const;
     void shutdown();
 
@@ -142,17 +143,14 @@ private:
     Router router_;
 
     mutable std::shared_mutex registry_mutex_;
-    std::unordered_map<std::string, std::shared_ptr<Session>> by_client_id_;
+    // Keyed by a view of the session's own client_id (no copy of the id per session).
+    std::unordered_map<std::string_view, std::shared_ptr<Session>> by_client_id_;
     std::unordered_map<SessionId, std::shared_ptr<Session>> by_id_;
     SessionId next_session_id_ = 1;
     std::uint64_t next_assigned_id_ = 1;
 
     mutable std::mutex connections_mutex_;
-    struct LiveConnection {
-        std::weak_ptr<ClientConnection> connection;
-        std::shared_ptr<ClientLink> link;
-    };
-    std::unordered_map<const ClientConnection*, LiveConnection> connections_;
+    IntrusiveList<ClientConnection> connections_;  // the links live in each connection
     bool shutting_down_ = false;
 
     mutable std::mutex timers_mutex_;

@@ -55,6 +55,11 @@ ClientConnection::ClientConnection(BrokerCore& core, ConnectionInfo info, std::s
     rare().info = std::move(info);
 }
 
+ClientConnection::~ClientConnection()
+{
+    core_.unregister_connection(*this);  // normally on_closed() did
+}
+
 ClientConnection::Rare& ClientConnection::rare()
 {
     if (!rare_) rare_ = std::make_unique<Rare>();
@@ -501,7 +506,7 @@ void ClientConnection::on_closed()
     if (state_ == State::closed) return;
     const bool was_connected = session_ != nullptr;
     state_ = State::closed;
-    core_.unregister_connection(this);
+    core_.unregister_connection(*this);
     if (rare_) {
         rare_->conversation.reset();
         rare_->refusal.reset();
@@ -523,8 +528,9 @@ bool ClientConnection::send_bytes(SharedBytes bytes)
     // every later packet waits behind it, so that order is kept. Packets sent while closing do not wait
     // (what is held is dropped: not acknowledged, the client sends it again).
     if (auto* store = core_.persistence(); store != nullptr && state_ == State::connected) {
-        if (!held_.empty() || store_needed_ > store->durable()) {
-            held_.push_back(HeldPacket{store_needed_, std::move(bytes)});
+        if (held_ || store_needed_ > store->durable()) {
+            if (!held_) held_ = std::make_unique<MessageQueue<HeldPacket>>();
+            held_->push_back(HeldPacket{store_needed_, std::move(bytes)});
             wait_for_store();
             return true;
         }
@@ -556,10 +562,10 @@ void ClientConnection::note_store_writes()
 
 void ClientConnection::wait_for_store()
 {
-    if (store_wait_ || held_.empty()) return;
+    if (store_wait_ || !held_) return;
     store_wait_ = true;
     // The store calls back on its own thread; the answer comes back to this one through the link.
-    core_.persistence()->when_durable(held_.front().seq, [weak = weak_from_this(), link = link_](bool ok) {
+    core_.persistence()->when_durable(held_->front().seq, [weak = weak_from_this(), link = link_](bool ok) {
         link->post([weak, ok] {
             if (auto self = weak.lock()) self->on_store_commit(ok);
         });
@@ -571,19 +577,20 @@ void ClientConnection::on_store_commit(bool ok)
     const StoreCall call(*this);
     store_wait_ = false;
     if (state_ != State::connected) {
-        held_.clear();
+        held_.reset();
         return;
     }
     if (!ok) {
-        held_.clear();
+        held_.reset();
         close_with(ReasonCode::UnspecifiedError,
                    "store write failed: unacknowledged messages must be sent again");
         return;
     }
     const auto durable = core_.persistence()->durable();
-    while (!held_.empty() && held_.front().seq <= durable) {
-        link_->send(std::move(held_.front().bytes));
-        held_.pop_front();
+    while (held_ && held_->front().seq <= durable) {
+        link_->send(std::move(held_->front().bytes));
+        held_->pop_front();
+        if (held_->empty()) held_.reset();  // an idle connection keeps no queue
     }
     wait_for_store();
 }

@@ -21,14 +21,20 @@
 #include "broker/session.hpp"
 #include "codec/decoder.hpp"
 #include "codec/packet.hpp"
+#include "common/intrusive_list.hpp"
 
 namespace moatmq::broker {
 
 class BrokerCore;
 
-class ClientConnection final : public std::enable_shared_from_this<ClientConnection> {
+// An IntrusiveListNode for BrokerCore's list of live connections (for shutdown).
+class ClientConnection final : public std::enable_shared_from_this<ClientConnection>,
+                               public IntrusiveListNode {
 public:
     ClientConnection(BrokerCore& core, ConnectionInfo info, std::shared_ptr<ClientLink> link);
+    ~ClientConnection();
+    ClientConnection(const ClientConnection&) = delete;
+    ClientConnection& operator=(const ClientConnection&) = delete;
 
     void on_bytes(ByteView bytes);
     void on_closed();
@@ -41,6 +47,7 @@ public:
     // ACLs check. Worker thread only.
     const std::string& identity() const noexcept { return identity_; }
     AuthMethod auth_method() const noexcept { return auth_method_; }
+    const std::shared_ptr<ClientLink>& link() const noexcept { return link_; }
 
     // Posted by other threads.
     void drain();          // sends what is queued for the session, as quota allows
@@ -206,8 +213,8 @@ private:
     bool in_store_call_ = false;
     std::uint64_t store_seen_ = 0;    // the thread's written seq when last looked at
     std::uint64_t store_needed_ = 0;  // this connection's writes: durable before its next packet goes
-    MessageQueue<HeldPacket> held_;
-    bool store_wait_ = false;  // a when_durable() call is outstanding
+    std::unique_ptr<MessageQueue<HeldPacket>> held_;  // null when nothing is held (most of the time)
+    bool store_wait_ = false;                         // a when_durable() call is outstanding
 };
 
 }  // namespace moatmq::broker

@@ -19,16 +19,16 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "broker/client_link.hpp"
 #include "broker/delivery.hpp"
 #include "broker/message.hpp"
 #include "broker/message_queue.hpp"
+#include "broker/packet_id_set.hpp"
 #include "codec/packet.hpp"
+#include "common/boxed.hpp"
 #include "common/clock.hpp"
 
 namespace moatmq::broker {
@@ -102,17 +102,18 @@ public:
     // Sent, unacknowledged, in send order. A queue: acknowledgements come mostly in order, and taking
     // the oldest off a vector moved every other one (O(window) per PUBACK).
     MessageQueue<InflightMessage> inflight;
-    std::unordered_set<std::uint16_t> inbound_qos2;  // PUBREC sent, PUBREL not yet received
+    PacketIdSet inbound_qos2;  // PUBREC sent, PUBREL not yet received
     std::uint16_t last_packet_id = 0;
     // How many ids after last_packet_id are known to be free (allocate_packet_id() scans the window only
     // when this runs out). Set to 0 wherever an in-flight message gets an id not from allocate_packet_id().
     std::uint16_t free_ids_ahead = 0;
-    std::size_t subscription_count = 0;      // filters held in the router, for max_subscriptions
-    std::uint32_t expiry_interval = 0;       // seconds; 0xFFFFFFFF = never
-    std::optional<TimePoint> expires_at;     // while offline with a finite expiry
-    std::optional<WillSpec> will;            // will of the attached connection
-    std::optional<MessagePtr> pending_will;  // delayed will of a closed connection
-    std::optional<TimePoint> pending_will_at;
+    std::size_t subscription_count = 0;  // filters held in the router, for max_subscriptions
+    std::uint32_t expiry_interval = 0;   // seconds; 0xFFFFFFFF = never
+    // Rarely set (an idle client without a will has none of them): boxed, one pointer each when empty.
+    Boxed<TimePoint> expires_at;     // while offline with a finite expiry
+    Boxed<WillSpec> will;            // will of the attached connection
+    Boxed<MessagePtr> pending_will;  // delayed will of a closed connection
+    Boxed<TimePoint> pending_will_at;
     codec::ProtocolVersion version = codec::ProtocolVersion::v5;
     // Written to the broker's Persistence (expiry interval > 0 at CONNECT, and a store configured).
     bool persistent = false;
