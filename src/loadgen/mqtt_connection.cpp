@@ -1,11 +1,11 @@
 #include "loadgen/mqtt_connection.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "codec/decoder.hpp"
 #include "codec/encoder.hpp"
@@ -89,6 +89,7 @@ awaitable<error_code> MqttConnection::open(tcp::endpoint endpoint, SessionSettin
     if (connect_ec) co_return deadline.expired() ? asio::error::timed_out : connect_ec;
     error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
+    socket_.non_blocking(true, ignored);  // flush() writes without blocking
     const Bytes connect = encode_connect(settings);
     auto [write_ec, written] =
         co_await asio::async_write(socket_, asio::buffer(connect), as_tuple(use_awaitable));
@@ -179,26 +180,71 @@ void MqttConnection::release_buffers()
 void MqttConnection::flush()
 {
     if (write_active_ || pending_.empty() || write_error_) return;
-    write_active_ = true;
-    asio::co_spawn(socket_.get_executor(), write_loop(), asio::detached);
+    // Most of the time the kernel takes everything: no asynchronous operation, nothing to wake.
+    error_code ec;
+    const std::size_t n = socket_.write_some(asio::buffer(pending_), ec);
+    if (ec && ec != asio::error::would_block) {
+        write_error_ = ec;
+        pending_.clear();
+        return;
+    }
+    if (n == pending_.size()) {
+        pending_.clear();
+        return;
+    }
+    pending_.swap(writing_);
+    written_ = n;
+    write_rest();
 }
 
-awaitable<void> MqttConnection::write_loop()
+void MqttConnection::write_rest()
 {
-    while (!pending_.empty() && !write_error_) {
-        pending_.swap(writing_);
-        auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(writing_), as_tuple(use_awaitable));
-        writing_.clear();
-        if (ec) write_error_ = ec;
-        notify();  // room in the outbox again
+    write_active_ = true;
+    asio::async_write(socket_, asio::buffer(writing_.data() + written_, writing_.size() - written_),
+                      [this](const error_code& ec, std::size_t) {
+                          write_active_ = false;
+                          writing_.clear();
+                          written_ = 0;
+                          if (ec) write_error_ = ec;
+                          flush();  // what accumulated meanwhile
+                          if (notify_after_write_) {
+                              notify_after_write_ = false;
+                              notify();
+                          }
+                      });
+}
+
+void MqttConnection::notify()
+{
+    if (waiter_) asio::post(socket_.get_executor(), std::exchange(waiter_, nullptr));
+    if (timer_armed_) {
+        timer_armed_ = false;
+        timer_.cancel();
     }
-    write_active_ = false;
+}
+
+void MqttConnection::notify_after_write()
+{
+    if (write_active_)
+        notify_after_write_ = true;
+    else
+        notify();
 }
 
 awaitable<void> MqttConnection::wait(Clock::time_point until)
 {
-    wake_.expires_at(until);
-    co_await wake_.async_wait(as_tuple(use_awaitable));
+    if (until == Clock::time_point::max()) {
+        co_await asio::async_initiate<decltype(use_awaitable), void()>(
+            // Constructed and swapped in: Boost 1.81's move assignment of any_completion_handler
+            // wraps the handler in itself without end (fixed in 1.82).
+            [this](auto handler) { asio::any_completion_handler<void()>(std::move(handler)).swap(waiter_); },
+            use_awaitable);
+        co_return;
+    }
+    timer_.expires_at(until);
+    timer_armed_ = true;
+    co_await timer_.async_wait(as_tuple(use_awaitable));
+    timer_armed_ = false;
 }
 
 void MqttConnection::close() noexcept
@@ -206,7 +252,7 @@ void MqttConnection::close() noexcept
     error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    wake_.cancel();
+    notify();
 }
 
 }  // namespace moatmq::loadgen

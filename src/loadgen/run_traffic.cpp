@@ -2,7 +2,8 @@
 // subscribers there are and whether the rate is fixed:
 //
 //   publishers: topic/<i>, pre-encoded PUBLISH copied into the outbox in batches (QoS 1/2: at most
-//               `window` unacknowledged, the packet id patched in; latency: send time in the payload)
+//               `window` unacknowledged, the packet id patched in, the window refilled once per read
+//               of acknowledgements; latency: send time in the payload)
 //   subscribers: topic/+ (sub: topic/#), counting every PUBLISH, acknowledging QoS 1/2
 //
 // The main thread only keeps time: warm-up, then a snapshot of every counter, the measured duration,
@@ -71,6 +72,9 @@ struct Publisher {
     Counter completed;  // PUBACK (QoS 1) or PUBCOMP (QoS 2) received
     unsigned inflight = 0;
     std::uint16_t next_id = 1;
+    Clock::time_point start;       // of sending, for the rate
+    std::uint64_t sent_total = 0;  // since start (the worker's own count)
+    bool sending = false;          // between the first batch and the stop
     std::atomic<bool> broken{false};
 };
 
@@ -86,66 +90,92 @@ struct Subscriber {
     std::atomic<bool> broken{false};
 };
 
-awaitable<void> publisher_reads(Publisher* p, std::shared_ptr<Control> control)
+// What a publisher may send now: up to kBatch PUBLISHes within its window, its rate and the outbox's
+// high-water mark, appended and flushed. `retry` is when the rate allows more (max(): once woken).
+struct Refill {
+    std::size_t sent = 0;
+    Clock::time_point retry = Clock::time_point::max();
+};
+
+Refill refill(Publisher& p, bool stamped)
 {
-    co_await p->conn.read_packets([p](const codec::FixedHeader& header, ByteView packet) {
-        switch (header.type) {
-            case PacketType::puback:
-            case PacketType::pubcomp:
-                if (p->inflight > 0) --p->inflight;
-                p->completed.add(1);
-                p->conn.notify();
-                break;
-            case PacketType::pubrec:
-                p->pubrel.append_to(p->conn.outbox(), ack_packet_id(packet));
-                break;
-            default:
-                break;
+    Refill r;
+    std::size_t n = kBatch;
+    if (p.rate > 0) {
+        const std::chrono::duration<double> elapsed = Clock::now() - p.start;
+        const auto due = static_cast<std::uint64_t>(elapsed.count() * p.rate) + 1;
+        if (due <= p.sent_total) {
+            r.retry = p.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                    static_cast<double>(p.sent_total) / p.rate));
+            return r;
         }
-    });
+        n = std::min<std::uint64_t>(n, due - p.sent_total);
+    }
+    if (p.window > 0) n = std::min<std::size_t>(n, p.window - std::min(p.window, p.inflight));
+    if (p.conn.queued() >= kHighWater) {
+        p.conn.notify_after_write();  // the sender goes on once the outbox has room
+        return r;
+    }
+    if (n == 0) return r;
+    Bytes& out = p.conn.outbox();
+    const std::uint64_t stamp = stamped ? now_ns() : 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        p.publish.append_to(out, p.next_id, stamp);
+        if (p.window > 0) {
+            ++p.inflight;
+            p.next_id = static_cast<std::uint16_t>(p.next_id == 65535 ? 1 : p.next_id + 1);
+        }
+    }
+    p.sent_total += n;
+    p.sent.add(n);
+    p.conn.flush();
+    r.sent = n;
+    return r;
+}
+
+// A windowed publisher (QoS 1/2) refills its window from here, once per read of acknowledgements
+// (which may hold one or hundreds): no wake-up of the sender per acknowledgement.
+awaitable<void> publisher_reads(Publisher* p, std::shared_ptr<Control> control, bool stamped)
+{
+    Control* c = control.get();
+    co_await p->conn.read_packets(
+        [p](const codec::FixedHeader& header, ByteView packet) {
+            switch (header.type) {
+                case PacketType::puback:
+                case PacketType::pubcomp:
+                    if (p->inflight > 0) --p->inflight;
+                    p->completed.add(1);
+                    break;
+                case PacketType::pubrec:
+                    p->pubrel.append_to(p->conn.outbox(), ack_packet_id(packet));
+                    break;
+                default:
+                    break;
+            }
+        },
+        [p, c, stamped] {
+            if (p->window == 0 || !p->sending || c->stop.load(std::memory_order_relaxed)) return;
+            // A fixed rate may hold the rest back: a sender waiting for the window sets its timer.
+            if (refill(*p, stamped).retry != Clock::time_point::max() && p->conn.waiting_for_notify())
+                p->conn.notify();
+        });
     if (!control->stop.load()) p->broken = true;
 }
 
+// Sends the first batch, and whatever is due when woken: by the rate's timer, by room in the outbox,
+// or (QoS 0 flat out) after letting the reads and the writes run between batches.
 awaitable<void> publisher_sends(Publisher* p, std::shared_ptr<Control> control, bool stamped)
 {
-    const auto start = Clock::now();
-    std::uint64_t sent = 0;
+    p->start = Clock::now();
+    p->sending = true;
     while (!control->stop.load(std::memory_order_relaxed) && p->conn.is_open() && !p->conn.write_error()) {
-        std::size_t n = kBatch;
-        auto wake = Clock::time_point::max();
-        if (p->rate > 0) {
-            const std::chrono::duration<double> elapsed = Clock::now() - start;
-            const auto due = static_cast<std::uint64_t>(elapsed.count() * p->rate) + 1;
-            if (due <= sent) {
-                n = 0;
-                wake = start + std::chrono::duration_cast<Clock::duration>(
-                                   std::chrono::duration<double>(static_cast<double>(sent) / p->rate));
-            } else {
-                n = std::min<std::uint64_t>(n, due - sent);
-            }
-        }
-        if (p->window > 0) n = std::min<std::size_t>(n, p->window - std::min(p->window, p->inflight));
-        if (p->conn.queued() >= kHighWater) n = 0;
-        if (n == 0) {
-            co_await p->conn.wait(wake);
-            continue;
-        }
-        Bytes& out = p->conn.outbox();
-        const std::uint64_t stamp = stamped ? now_ns() : 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            p->publish.append_to(out, p->next_id, stamp);
-            if (p->window > 0) {
-                ++p->inflight;
-                p->next_id = static_cast<std::uint16_t>(p->next_id == 65535 ? 1 : p->next_id + 1);
-            }
-        }
-        sent += n;
-        p->sent.add(n);
-        p->conn.flush();
-        // Let acknowledgements and the writer run between batches even when nothing blocks us.
-        if (p->rate <= 0 && p->window == 0)
+        const Refill r = refill(*p, stamped);
+        if (r.sent > 0 && p->window == 0 && p->rate <= 0)
             co_await asio::post(p->conn.socket().get_executor(), asio::use_awaitable);
+        else if (r.sent == 0)
+            co_await p->conn.wait(r.retry);
     }
+    p->sending = false;
 }
 
 awaitable<void> subscriber_reads(Subscriber* s, std::shared_ptr<Control> control)
@@ -305,7 +335,8 @@ BenchReport run_traffic(const BenchOptions& o, const std::string& address)
                 Publisher* p = publishers[i].get();
                 SessionSettings settings{o.version, id_prefix + "p" + std::to_string(i), 60};
                 if (auto ec = co_await p->conn.open(endpoint, settings, o.connect_timeout); ec) co_return ec;
-                asio::co_spawn(p->conn.socket().get_executor(), publisher_reads(p, control), asio::detached);
+                asio::co_spawn(p->conn.socket().get_executor(), publisher_reads(p, control, latency),
+                               asio::detached);
                 co_return error_code{};
             });
         run_in_lanes(pool, publisher_count, o.concurrency, publisher_step, connected);

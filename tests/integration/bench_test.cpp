@@ -193,6 +193,23 @@ TEST(BenchBrokerStats, IdleReportsTheBrokersMemoryPerConnection)
     EXPECT_GT(r["broker_rss_before"].get<std::uint64_t>(), 0U);
 }
 
+// As the compare.sh QoS 1 row, flat out: each publisher refills its window (8 here) from the reads of its
+// PUBACKs. moatmq only: Mosquitto 2.0.11 acknowledges a QoS 1 PUBLISH on receipt and drops some
+// under this load.
+TEST(BenchWindow, FaninQos1FlatOutRefillsTheWindowWithoutLoss)
+{
+    BrokerProcess broker;
+    const auto r =
+        run_bench(broker.port(),
+                  with_short({"fanin", "-P", "4", "-S", "1", "-q", "1", "--window", "8", "--drain", "30"}));
+    ASSERT_TRUE(r.contains("lost")) << r.dump();
+    EXPECT_GT(r["sent"].get<std::uint64_t>(), 4U * 8U * 10U) << "the windows were not refilled: " << r.dump();
+    EXPECT_EQ(r["lost"], 0) << r.dump();
+    EXPECT_EQ(r["received_total"], r["expected_total"]);
+    EXPECT_EQ(r["unacked"], 0);
+    EXPECT_EQ(r["broken_connections"], 0);
+}
+
 TEST(BenchTls, FullThenResumedHandshakesAgainstMosquitto)
 {
     if (!mosquitto_available()) GTEST_SKIP() << kMosquittoBinary << " not installed";
