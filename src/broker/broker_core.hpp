@@ -32,8 +32,8 @@
 #include "broker/session.hpp"
 #include "broker/sys_topics.hpp"
 #include "common/clock.hpp"
-
 #include "common/intrusive_list.hpp"
+
 namespace moatmq::broker {
 
 class ClientConnection;

@@ -430,8 +430,8 @@ private:
         worker.live.erase(link.get());
         const auto& reason = link->end_reason().empty() ? std::string("closed") : link->end_reason();
         log::info("connection closed", {{"id", link->id()},
-                                        {"listener", link->info().listener},
-                                        {"remote", link->info().remote_address},
+                                        {"listener", link->listener()},
+                                        {"remote", link->remote_address()},
                                         {"reason", reason}});
         if (--connections_ == 0) {
             std::lock_guard lock(mutex_);

@@ -424,7 +424,7 @@ bool attach_connection(Session<Stream>& session)
 {
     auto& link = session.link();
     auto shared_link = link.shared_from_this();
-    link.set_connection((*session.context().factory)(link.info(), shared_link));
+    link.set_connection((*session.context().factory)(link.take_connection_info(), shared_link));
     if (link.connection() == nullptr) {
         link.set_end_reason("refused by broker");
         session.end();

@@ -23,6 +23,7 @@
 
 #include "broker/client_link.hpp"
 #include "broker/connection.hpp"
+#include "common/boxed.hpp"
 #include "common/clock.hpp"
 
 namespace moatmq::transport::detail {
@@ -53,9 +54,14 @@ public:
         : executor_(executor),
           gate_(std::move(gate)),
           id_(id),
-          info_(std::move(info)),
-          max_queued_bytes_(max_queued_bytes)
+          listener_(std::move(info.listener)),
+          remote_address_(std::move(info.remote_address)),
+          max_queued_bytes_(max_queued_bytes),
+          listener_is_loopback_(info.listener_is_loopback),
+          tls_(info.tls),
+          tls_psk_(info.tls_psk)
     {
+        if (info.tls_identity) tls_identity_ = std::move(*info.tls_identity);
     }
 
     // --- broker::ClientLink ---
@@ -96,12 +102,28 @@ public:
     }
 
     // --- the session's side ---
-    const broker::ConnectionInfo& info() const noexcept { return info_; }
+    // The ConnectionInfo for the broker's Connection, once, when it is created. The link keeps the parts
+    // it logs, not the struct: the TLS identity goes to the Connection (issue #5: an idle connection's
+    // memory).
+    broker::ConnectionInfo take_connection_info()
+    {
+        broker::ConnectionInfo info;
+        info.listener = listener_;
+        info.remote_address = remote_address_;
+        info.listener_is_loopback = listener_is_loopback_;
+        info.tls = tls_;
+        if (tls_identity_) info.tls_identity = std::move(*tls_identity_);
+        tls_identity_.reset();
+        info.tls_psk = tls_psk_;
+        return info;
+    }
+    const std::string& listener() const noexcept { return listener_; }
+    const std::string& remote_address() const noexcept { return remote_address_; }
     // TLS: who the handshake proved the peer to be; set before the Connection is created.
     void set_tls_identity(std::optional<std::string> identity, bool psk)
     {
-        info_.tls_identity = std::move(identity);
-        info_.tls_psk = psk;
+        tls_identity_ = std::move(identity);
+        tls_psk_ = psk;
     }
     std::uint64_t id() const noexcept { return id_; }
     broker::Connection* connection() const noexcept { return connection_.get(); }
@@ -118,10 +140,14 @@ public:
     bool has_pending() const noexcept { return !pending_.empty(); }
 
     // Why the connection ended, for the log line; the first reason recorded wins.
-    const std::string& end_reason() const noexcept { return end_reason_; }
+    const std::string& end_reason() const noexcept
+    {
+        static const std::string none;
+        return end_reason_ ? *end_reason_ : none;
+    }
     void set_end_reason(std::string reason)
     {
-        if (end_reason_.empty()) end_reason_ = std::move(reason);
+        if (end_reason().empty()) end_reason_ = std::move(reason);
     }
 
     // Closes the socket now, without flushing: the session ends.
@@ -178,14 +204,19 @@ private:
     std::shared_ptr<WorkerGate> gate_;
     SessionHooks* hooks_ = nullptr;
     std::uint64_t id_;
-    broker::ConnectionInfo info_;
+    std::string listener_;             // the listener's name
+    std::string remote_address_;       // "203.0.113.5:51234" or "[::1]:51234"
+    Boxed<std::string> tls_identity_;  // TLS: until the Connection is created
     std::size_t max_queued_bytes_;
     std::unique_ptr<broker::Connection> connection_;
     std::vector<broker::SharedBytes> pending_;
     std::size_t queued_bytes_ = 0;
     bool close_requested_ = false;
     bool aborted_ = false;
-    std::string end_reason_;
+    bool listener_is_loopback_;
+    bool tls_;
+    bool tls_psk_;
+    Boxed<std::string> end_reason_;  // set when the connection ends
 };
 
 }  // namespace moatmq::transport::detail

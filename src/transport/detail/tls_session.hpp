@@ -86,7 +86,7 @@ bool accept_peer(Session<Stream>& session)
     auto peer = stream.context().peer(ssl);
     const auto* cipher = SSL_get_current_cipher(ssl);
     log::info("tls established", {{"id", link.id()},
-                                  {"listener", link.info().listener},
+                                  {"listener", link.listener()},
                                   {"protocol", SSL_get_version(ssl)},
                                   {"cipher", cipher != nullptr ? SSL_CIPHER_get_name(cipher) : "?"},
                                   {"resumed", SSL_session_reused(ssl) == 1},
