@@ -4,8 +4,8 @@
 // security/authn implements it (PasswordAuthenticator) and the app wires it into BrokerOptions.
 //
 // ClientConnection fills an AuthRequest from the CONNECT and the ConnectionInfo, runs authenticate() off
-// the worker thread (BrokerOptions::run_blocking: a password check costs ~50 ms), and acts on the
-// AuthDecision back on its own thread:
+// the worker thread (BrokerOptions::run_blocking: a password check costs ~50 ms) unless may_block() says
+// the request is cheap, and acts on the AuthDecision back on its own thread:
 //
 //   accept          CONNACK 0x00 (with decision.auth_data as Authentication Data when non-empty: SCRAM's
 //                   server-final). decision.identity is the user name ACLs see ("" for anonymous):
@@ -124,6 +124,14 @@ public:
     // Thread-safe; blocking (a password verification costs tens of ms): the broker calls it through
     // BrokerOptions::run_blocking.
     virtual AuthDecision authenticate(const AuthRequest& request) = 0;
+    // False when authenticate(request) is cheap and never blocks (no password hash to verify, no file to
+    // write): the broker then calls it on the connection's own thread, without the hop to run_blocking's
+    // threads and back (two thread wake-ups per CONNECT). The default sends every call there.
+    virtual bool may_block(const AuthRequest& request) const
+    {
+        static_cast<void>(request);
+        return true;
+    }
 };
 
 // One final authentication decision, for the audit log ([log].audit_file). Never holds a secret.

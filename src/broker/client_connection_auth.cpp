@@ -2,9 +2,10 @@
 // refusals (failure throttling), re-authentication (AUTH 0x19) and the audit record of every decision.
 //
 // A password check costs ~50 ms, so authenticate() runs through BrokerOptions::run_blocking and its
-// decision comes back as a task posted to this connection's thread (ClientLink::post). The task holds only
-// a weak_ptr and the connection ignores a decision that arrives after it closed. While the CONNECT is
-// being decided (State::authenticating) nothing else the client sent is processed: it waits in the
+// decision comes back as a task posted to this connection's thread (ClientLink::post); requests the
+// authenticator calls cheap (Authenticator::may_block: no password to verify) are decided at once. The
+// task holds only a weak_ptr and the connection ignores a decision that arrives after it closed. While the
+// CONNECT is being decided (State::authenticating) nothing else the client sent is processed: it waits in the
 // decoder and is handled after the CONNACK. A refusal with a delay is answered at that deadline
 // (next_deadline / on_timer), never by blocking a thread; until then the client's bytes are dropped.
 #include <algorithm>
@@ -83,7 +84,8 @@ struct AuthJob {
         if (password) wipe(*password);
     }
 
-    AuthDecision run()
+    // Borrows from this job.
+    AuthRequest request() const
     {
         AuthRequest r;
         r.listener = listener;
@@ -98,7 +100,12 @@ struct AuthJob {
         if (password) r.password = ByteView{*password};
         if (method) r.auth_method = *method;
         r.auth_data = data;
-        auto decision = authenticator->authenticate(r);
+        return r;
+    }
+
+    AuthDecision run()
+    {
+        auto decision = authenticator->authenticate(request());
         if (password) wipe(*password);
         return decision;
     }
@@ -154,7 +161,8 @@ void ClientConnection::run_authentication(std::optional<std::string> username, s
 
     auth_job_pending_ = true;
     const auto& run_blocking = core_.options().run_blocking;
-    if (!run_blocking) {
+    // A cheap decision (anonymous, a TLS identity without a password) is made here: no thread hop.
+    if (!run_blocking || !job->authenticator->may_block(job->request())) {
         on_auth_decision(job->run());
         return;
     }

@@ -18,6 +18,7 @@
 
 #include "observe/log.hpp"
 #include "security/tls/server_tls.hpp"
+#include "transport/detail/accepted_socket.hpp"
 #include "transport/detail/session.hpp"
 #include "transport/detail/socket_link.hpp"
 #include "transport/detail/tls_session.hpp"
@@ -31,6 +32,9 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// Connections one listener accepts before the worker's other work gets a turn.
+constexpr int kMaxAcceptsPerTurn = 64;
 
 struct Worker {
     Worker() { deadlines.start_timer(io); }
@@ -133,6 +137,9 @@ public:
             if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
             if (!ec && endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
             if (!ec) acceptor.bind(endpoint, ec);
+            // Accepted sockets inherit TCP_NODELAY (Linux), and the accept loop never blocks.
+            if (!ec) acceptor.set_option(tcp::no_delay(true), ec);
+            if (!ec) acceptor.non_blocking(true, ec);
             if (!ec) acceptor.listen(tcp::socket::max_listen_connections, ec);
             if (ec) {
                 throw std::runtime_error("listener " + spec.name + ": cannot listen on " + spec.bind + ": " +
@@ -263,21 +270,32 @@ private:
 
     Worker& next_worker() noexcept { return *workers_[next_worker_++ % workers_.size()]; }
 
+    // Accepts every waiting connection (accept4: one call each, accepted_socket.hpp), at most
+    // kMaxAcceptsPerTurn, then waits for the listener to be readable again. The wait re-arms the
+    // listener in epoll, which reports at once any connection still waiting after a full batch.
     static awaitable<void> accept_loop(Impl* self, Listener* listener)
     {
+        auto& acceptor = listener->acceptor;
         for (;;) {
-            Worker& worker = self->next_worker();
-            detail::TcpSocket peer(worker.io.get_executor());
-            auto [ec] = co_await listener->acceptor.async_accept(peer, asio::as_tuple(use_awaitable));
-            if (!listener->acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
-            if (ec) {
-                // Out of descriptors or a transient network error: pause instead of spinning.
-                log::warn("listener {}: accept failed: {}", listener->spec.name, ec.message());
-                asio::steady_timer pause(listener->acceptor.get_executor(), std::chrono::milliseconds(100));
+            for (int accepted = 0; accepted < kMaxAcceptsPerTurn; ++accepted) {
+                if (!acceptor.is_open()) co_return;
+                int error = 0;
+                const auto connection = detail::accept_connection(acceptor.native_handle(), error);
+                if (connection) {
+                    self->start_session(self->next_worker(), *connection, *listener);
+                    continue;
+                }
+                if (error == 0) break;  // none left
+                // Out of descriptors or memory: pause instead of spinning.
+                log::warn("listener {}: accept failed: {}", listener->spec.name,
+                          boost::system::error_code(error, boost::system::system_category()).message());
+                asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
                 co_await pause.async_wait(asio::as_tuple(use_awaitable));
-                continue;
+                break;
             }
-            self->start_session(worker, std::move(peer), *listener);
+            if (!acceptor.is_open()) co_return;
+            auto [ec] = co_await acceptor.async_wait(tcp::acceptor::wait_read, asio::as_tuple(use_awaitable));
+            if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
         }
     }
 
@@ -293,14 +311,16 @@ private:
         }
     }
 
-    void start_session(Worker& worker, detail::TcpSocket peer, const Listener& listener)
+    // Runs on worker 0 (the acceptors' thread); the session itself is created on `worker`.
+    void start_session(Worker& worker, const detail::Accepted& accepted, const Listener& listener)
     {
-        boost::system::error_code ec;
-        const auto remote = peer.remote_endpoint(ec);
-        if (ec) return;  // gone already
-        peer.set_option(tcp::no_delay(true), ec);
-        peer.non_blocking(true, ec);
-        if (ec) return;
+        detail::TcpSocket peer(worker.io.get_executor());
+        if (const auto ec = detail::adopt_accepted(peer, accepted)) {
+            log::warn("listener {}: connection from {} dropped: {}", listener.spec.name,
+                      format_endpoint(accepted.remote), ec.message());
+            return;
+        }
+        const auto& remote = accepted.remote;
         if (connections_.load() >= options_.max_connections) {
             log::warn("listener {}: connection from {} refused: max_connections ({}) reached",
                       listener.spec.name, format_endpoint(remote), options_.max_connections);

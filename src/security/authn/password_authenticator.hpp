@@ -52,6 +52,13 @@ public:
     ~PasswordAuthenticator() override;
 
     AuthDecision authenticate(const AuthRequest& request) override;
+    // Only a password (verified against its hash, maybe rehashed into the file) or an enhanced
+    // authentication method (SCRAM) may cost much; anonymous clients and TLS identities without a
+    // password are decided from the policy alone.
+    bool may_block(const AuthRequest& request) const override
+    {
+        return request.password.has_value() || request.auth_method.has_value();
+    }
 
     // SIGHUP: the new file applies to the next attempt; exchanges in progress keep what they looked up.
     void replace_password_file(std::shared_ptr<const PasswordFile> passwords);

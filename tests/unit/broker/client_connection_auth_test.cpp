@@ -82,6 +82,9 @@ public:
         return accept_as("u");
     };
     std::vector<Seen> seen;
+    bool cheap = false;  // may_block() answers !cheap
+
+    bool may_block(const AuthRequest&) const override { return !cheap; }
 
     AuthDecision authenticate(const AuthRequest& r) override
     {
@@ -180,6 +183,35 @@ TEST_F(ConnectionAuthTest, DecisionRunsAsAJobAndTheConnackWaitsForIt)
     ASSERT_EQ(connacks.size(), 1u);
     EXPECT_EQ(connacks[0].reason, ReasonCode::Success);
     EXPECT_EQ(broker().stats().clients_connected.load(), 1u);
+}
+
+TEST_F(ConnectionAuthTest, CheapDecisionIsMadeOnTheConnectionsThreadWithoutAJob)
+{
+    use_job_queue();
+    authenticator_->cheap = true;
+    auto& c = client();
+    c.send(connect_packet("dev"));
+    EXPECT_TRUE(jobs_.empty());
+    ASSERT_EQ(authenticator_->seen.size(), 1u);
+    auto connacks = c.received_of<codec::Connack>();
+    ASSERT_EQ(connacks.size(), 1u);
+    EXPECT_EQ(connacks[0].reason, ReasonCode::Success);
+    EXPECT_EQ(broker().stats().clients_connected.load(), 1u);
+}
+
+TEST_F(ConnectionAuthTest, CheapRefusalKeepsItsDelay)
+{
+    use_job_queue();
+    authenticator_->cheap = true;
+    authenticator_->decide = [](const AuthRequest&) { return refuse(AuthReason::not_authorized, 2s); };
+    auto& c = client();
+    c.send(connect_packet("dev"));
+    EXPECT_TRUE(jobs_.empty());
+    EXPECT_TRUE(c.received().empty());  // answered only at the deadline
+    advance(2s);
+    auto connacks = c.received_of<codec::Connack>();
+    ASSERT_EQ(connacks.size(), 1u);
+    EXPECT_EQ(connacks[0].reason, ReasonCode::NotAuthorized);
 }
 
 TEST_F(ConnectionAuthTest, PacketsSentAfterConnectAreHandledAfterTheConnack)

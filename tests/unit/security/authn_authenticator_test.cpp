@@ -200,6 +200,31 @@ TEST(AuthnRequirePassword, ACertificateAloneIsNotEnoughWhereTheListenerRequiresA
     EXPECT_EQ(authn.authenticate(other).outcome, Outcome::accept);
 }
 
+// Only what verifies a password (or starts SCRAM) goes to the broker's authentication threads.
+TEST_F(Authn, OnlyPasswordsAndEnhancedAuthenticationMayBlock)
+{
+    auto anonymous = network("local");
+    EXPECT_FALSE(authn.may_block(anonymous));
+    auto user_alone = network();
+    user_alone.username = "alice";
+    EXPECT_FALSE(authn.may_block(user_alone));
+    auto certificate = tls();
+    certificate.tls_identity = "device-7";
+    EXPECT_FALSE(authn.may_block(certificate));
+
+    const Bytes password = to_bytes("wonderland");
+    auto with_password = tls();
+    with_password.username = "alice";
+    with_password.password = ByteView{password};
+    EXPECT_TRUE(authn.may_block(with_password));
+    auto certificate_and_password = certificate;
+    certificate_and_password.password = ByteView{password};
+    EXPECT_TRUE(authn.may_block(certificate_and_password));
+    auto scram = network();
+    scram.auth_method = "SCRAM-SHA-256";
+    EXPECT_TRUE(authn.may_block(scram));
+}
+
 TEST_F(Authn, NoPasswordFileRefusesEveryPassword)
 {
     PasswordAuthenticator without{policy(), nullptr, clock};

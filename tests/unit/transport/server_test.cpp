@@ -2,10 +2,16 @@
 // packets out, close() flushing first, deadlines, post() from other threads, limits, stop().
 #include "transport/server.hpp"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <stdexcept>
@@ -288,6 +294,64 @@ TEST(Server, ALinkKeptAfterTheServerIsGoneIsHarmless)
     link->post([] { FAIL() << "ran without a worker"; });
     link->close();
     EXPECT_EQ(link->queued_bytes(), 0U);
+}
+
+// The server's end of connections to `port` in this process (the server runs in the test process): the
+// descriptors whose local port is `port`, listening sockets excluded.
+std::vector<int> accepted_descriptors(std::uint16_t port)
+{
+    std::vector<int> found;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+        int fd = -1;
+        try {
+            fd = std::stoi(entry.path().filename().string());
+        } catch (const std::exception&) {
+            continue;
+        }
+        sockaddr_in local{};
+        socklen_t length = sizeof(local);
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 ||
+            local.sin_family != AF_INET || ntohs(local.sin_port) != port)
+            continue;
+        sockaddr_in peer{};
+        length = sizeof(peer);
+        if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0) found.push_back(fd);
+    }
+    return found;
+}
+
+TEST(Server, AcceptedSocketsAreNonBlockingCloseOnExecAndWithoutNagle)
+{
+    Harness harness([](broker::ClientLink& link, ByteView bytes) {
+        link.send(std::make_shared<const Bytes>(bytes.begin(), bytes.end()));
+    });
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("x")));
+    ASSERT_EQ(client.read(1), bytes_of("x"));  // accepted, and served
+    const auto fds = accepted_descriptors(harness.port());
+    ASSERT_EQ(fds.size(), 1U);
+    EXPECT_NE(::fcntl(fds[0], F_GETFL) & O_NONBLOCK, 0);
+    EXPECT_NE(::fcntl(fds[0], F_GETFD) & FD_CLOEXEC, 0);
+    int nodelay = 0;
+    socklen_t length = sizeof(nodelay);
+    ASSERT_EQ(::getsockopt(fds[0], IPPROTO_TCP, TCP_NODELAY, &nodelay, &length), 0);
+    EXPECT_EQ(nodelay, 1);  // inherited from the listening socket
+}
+
+TEST(Server, ABurstOfConnectionsIsAcceptedInFull)
+{
+    Harness harness([](broker::ClientLink& link, ByteView bytes) {
+        link.send(std::make_shared<const Bytes>(bytes.begin(), bytes.end()));
+    });
+    // More than one accept batch (64), all queued before the server looks.
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 150; ++i)
+        clients.push_back(std::make_unique<RawClient>(harness.port()));
+    ASSERT_TRUE(harness.record.wait([&] { return harness.record.accepted == 150; }));
+    for (auto& client : clients) {
+        ASSERT_TRUE(client->send(bytes_of("y")));
+        EXPECT_EQ(client->read(1), bytes_of("y"));
+    }
 }
 
 TEST(Server, ConnectionsOverTheLimitAreClosedAtOnce)
