@@ -28,7 +28,8 @@ BrokerCore::BrokerCore(BrokerOptions options, const Clock& clock)
       stats_(clock.now()),
       payload_policy_(options_.encrypted_topics, options_.encrypted_payload_acceptable),
       sys_topics_(options_.version),
-      drop_log_(std::chrono::seconds(10))
+      drop_log_(std::chrono::seconds(10)),
+      pressure_(options_)
 {
     if (options_.sys_interval.count() > 0) next_sys_ = clock_.now();
 }
@@ -43,7 +44,8 @@ void BrokerCore::warn(std::string_view text) const
 // ---------------------------------------------------------------------------------------------------
 // Publishing
 
-std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<SessionId> publisher)
+std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<SessionId> publisher,
+                                Publisher* from)
 {
     if (message->retain) {
         // The broker's own $SYS topics are published again after a restart; they are not stored.
@@ -85,13 +87,14 @@ std::size_t BrokerCore::publish(const MessagePtr& message, std::optional<Session
         auto& delivery = deliveries[i];
         deliver(*sessions[i],
                 QueuedMessage{message, delivery.qos, delivery.retain, std::move(delivery.subscription_ids),
-                              delivery.shared_group, encoding});
+                              delivery.shared_group, encoding},
+                from);
     }
     sessions.clear();  // do not keep sessions alive between publishes
     return count;
 }
 
-void BrokerCore::deliver(Session& session, QueuedMessage item)
+void BrokerCore::deliver(Session& session, QueuedMessage item, Publisher* from)
 {
     std::shared_ptr<ClientLink> link;
     std::weak_ptr<ClientConnection> owner;
@@ -140,10 +143,46 @@ void BrokerCore::deliver(Session& session, QueuedMessage item)
             link = session.owner_link.lock();
             owner = session.owner;
         }
+        // Its worker is behind (not its client): the publisher waits until the drain catches up.
+        if (from != nullptr && from->connection != nullptr && session.attached() && !session.client_bound &&
+            pressure_.over_high(session.queue.size(), session.queue.weight())) {
+            std::lock_guard pressure(pressure_mutex_);
+            auto& waiting = waiting_[session.id];
+            const bool already = std::any_of(waiting.begin(), waiting.end(), [&](const WaitingPublisher& w) {
+                return w.key == from->connection;
+            });
+            if (!already) {
+                waiting.push_back(
+                    WaitingPublisher{from->connection->weak_from_this(), *from->link, from->connection});
+                session.publishers_waiting = true;
+                ++from->waits;
+            }
+        }
     }
     if (link) {
         link->post([owner = std::move(owner)] {
             if (auto connection = owner.lock()) connection->drain();
+        });
+    }
+}
+
+std::vector<WaitingPublisher> BrokerCore::take_waiting_locked(Session& session)
+{
+    if (!session.publishers_waiting) return {};
+    session.publishers_waiting = false;
+    std::lock_guard lock(pressure_mutex_);
+    auto it = waiting_.find(session.id);
+    if (it == waiting_.end()) return {};
+    auto waiting = std::move(it->second);
+    waiting_.erase(it);
+    return waiting;
+}
+
+void BrokerCore::resume_publishers(std::vector<WaitingPublisher> waiting)
+{
+    for (auto& w : waiting) {
+        w.link->post([connection = std::move(w.connection)] {
+            if (auto c = connection.lock()) c->resume_reading();
         });
     }
 }
@@ -251,6 +290,7 @@ BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
         }
     }
     if (!session.queue.empty()) ended.client_id = session.client_id;  // for the log line
+    ended.waiting = take_waiting_locked(session);
     for (auto& inflight : session.inflight) {
         if (inflight.queued.shared_group != 0 && inflight.stage != InflightMessage::Stage::awaiting_pubcomp) {
             ended.shared.push_back(std::move(inflight.queued));
@@ -264,6 +304,7 @@ BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
 
 void BrokerCore::finish(Ended ended, SessionId from)
 {
+    resume_publishers(std::move(ended.waiting));
     if (ended.will) publish_will(*ended.will);
     const auto lost = reroute_shared(std::move(ended.shared), from);
     note_discarded(ended.discarded + lost, ended.client_id);
@@ -278,7 +319,8 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
     SessionId ended_id = 0;
     std::weak_ptr<ClientConnection> previous_owner;
     std::shared_ptr<ClientLink> previous_link;
-    bool replaced = false;  // the session had a connection, which this one replaces
+    std::vector<WaitingPublisher> waiting;  // paused for the session's previous connection
+    bool replaced = false;                  // the session had a connection, which this one replaces
     {
         std::unique_lock registry(registry_mutex_);
         auto it = by_client_id_.find(request.client_id);
@@ -306,6 +348,8 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
                 existing->connected = true;
                 router_.set_online(existing->id, true);  // shared groups may pick it again
                 existing->drain_posted = false;
+                existing->client_bound = false;
+                waiting = take_waiting_locked(*existing);
                 existing->expiry_interval = request.expiry_interval;
                 existing->will = std::move(request.will);
                 existing->version = request.version;
@@ -343,6 +387,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
         bump_maximum(stats_.clients_maximum, connected);
     }
 
+    resume_publishers(std::move(waiting));
     if (previous_link) {
         previous_link->post([previous = std::move(previous_owner)] {
             if (auto connection = previous.lock()) connection->on_taken_over();
@@ -358,6 +403,7 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
     const auto now = clock_.now();
     std::optional<MessagePtr> will_now;
     std::vector<QueuedMessage> shared;
+    std::vector<WaitingPublisher> waiting;  // nothing drains an offline session: they go on
     Ended ended;
     bool end = false;
     {
@@ -370,6 +416,8 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
         session->owner_link.reset();
         session->connected = false;
         session->drain_posted = false;
+        session->client_bound = false;
+        waiting = take_waiting_locked(*session);
         router_.set_online(session->id, false);  // shared groups prefer connected members
         if (!with_will) session->will.reset();   // [MQTT-3.1.2-10] [MQTT-3.14.4-3]
         if (session->expiry_interval == 0) {
@@ -413,6 +461,7 @@ void BrokerCore::detach(const std::shared_ptr<Session>& session, std::uint64_t g
             }
         }
     }
+    resume_publishers(std::move(waiting));
     if (end) {
         finish(std::move(ended), session->id);
         return;

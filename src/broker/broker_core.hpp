@@ -7,9 +7,9 @@
 //   registry_mutex_ (shared on the publish path, exclusive on connect/close/expiry)
 //   -> Session::mutex (one session at a time)
 //   -> the router's internal locks (leaf).
-// timers_mutex_, connections_mutex_ are leaves too; sys_mutex_ is held while publishing $SYS, never held
-// while taking another lock. Wills are published, and takeover/shutdown notices posted, only after every lock
-// is released.
+// timers_mutex_, connections_mutex_ and pressure_mutex_ (taken under a Session::mutex) are leaves too;
+// sys_mutex_ is held while publishing $SYS, never held while taking another lock. Wills are published, and
+// takeover/shutdown notices posted, only after every lock is released.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,6 +24,7 @@
 #include "broker/broker_options.hpp"
 #include "broker/broker_stats.hpp"
 #include "broker/client_link.hpp"
+#include "broker/delivery_pressure.hpp"
 #include "broker/drop_log.hpp"
 #include "broker/message.hpp"
 #include "broker/payload_policy.hpp"
@@ -78,16 +79,25 @@ public:
     StoredMessage stored_message(const MessagePtr& message) const;
 
     // Routes `message` to every matching session and applies its retain flag. `publisher` is the
-    // publishing session (for No Local), nullopt for the broker's own messages. Returns the number of
-    // sessions that matched.
-    std::size_t publish(const MessagePtr& message, std::optional<SessionId> publisher);
+    // publishing session (for No Local), nullopt for the broker's own messages. `from`, if given, is the
+    // publishing connection: registered as waiting with every receiving session that is behind
+    // (delivery_pressure.hpp). Returns the number of sessions that matched.
+    std::size_t publish(const MessagePtr& message, std::optional<SessionId> publisher,
+                        Publisher* from = nullptr);
 
     // Publishes a will message (its Message Expiry Interval, if any, counts from now).
     void publish_will(const MessagePtr& will);
 
     // Queues `item` for `session` (dropping it when the session's queue is full, or when the session is
     // offline and the QoS is 0), and wakes the owner's thread if this is the first of a batch.
-    void deliver(Session& session, QueuedMessage item);
+    void deliver(Session& session, QueuedMessage item, Publisher* from = nullptr);
+
+    // Delivery pressure (delivery_pressure.hpp).
+    const PressureLimits& pressure() const noexcept { return pressure_; }
+    // The publishers waiting for `session` to drain, taken off its list. Requires session.mutex.
+    std::vector<WaitingPublisher> take_waiting_locked(Session& session);
+    // Tells each of them, on its own worker, that it may read again.
+    static void resume_publishers(std::vector<WaitingPublisher> waiting);
 
     // Makes `owner` the connection of the session of request.client_id: resumes it (clean start 0),
     // or starts a new one, discarding any old one. A connection already attached is told, on its own
@@ -122,6 +132,7 @@ private:
         std::vector<QueuedMessage> shared;
         std::uint64_t discarded = 0;  // queued messages that die with the session (counted as dropped)
         std::string client_id;
+        std::vector<WaitingPublisher> waiting;  // publishers paused for it, to resume
     };
     // Requires registry_mutex_ exclusively and session.mutex.
     Ended end_session_locked(Session& session);
@@ -159,6 +170,10 @@ private:
     std::mutex sys_mutex_;  // leaf; guards sys_topics_
     SysTopics sys_topics_;
     DropLog drop_log_;
+
+    const PressureLimits pressure_;
+    std::mutex pressure_mutex_;  // leaf, under a Session::mutex; guards waiting_
+    std::unordered_map<SessionId, std::vector<WaitingPublisher>> waiting_;
 };
 
 }  // namespace moatmq::broker

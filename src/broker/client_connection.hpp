@@ -50,9 +50,10 @@ public:
     const std::shared_ptr<ClientLink>& link() const noexcept { return link_; }
 
     // Posted by other threads.
-    void drain();          // sends what is queued for the session, as quota allows
-    void on_taken_over();  // another connection took the session [MQTT-3.1.4-3]
-    void on_shutdown();    // the broker is stopping
+    void drain();           // sends what is queued for the session, as quota allows, one slice at a time
+    void resume_reading();  // a session this connection published to has caught up (delivery_pressure.hpp)
+    void on_taken_over();   // another connection took the session [MQTT-3.1.4-3]
+    void on_shutdown();     // the broker is stopping
 
 private:
     // authenticating: the CONNECT is being checked (a job on run_blocking) or its refusal is being delayed;
@@ -162,6 +163,8 @@ private:
     bool authenticating_live_ = false;  // a re-authentication (AUTH 0x19) is in progress
     bool auth_job_pending_ = false;     // run_blocking has our job; its answer is awaited
     bool decoding_ = false;             // inside decode_buffered(): an inline decision must not re-enter it
+    // Sessions this connection waits for (delivery_pressure.hpp): its link reads nothing while not 0.
+    std::uint32_t read_pauses_ = 0;
 
     // What a connection uses only while it connects or authenticates, or for MQTT 5 features that many
     // clients never use (enhanced authentication, topic aliases): allocated on first use by rare(), and

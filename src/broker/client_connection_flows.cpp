@@ -70,6 +70,8 @@ bool ClientConnection::owns_session_locked() const
 // ---------------------------------------------------------------------------------------------------
 // Outbound
 
+// One slice of the queue per call (delivery_pressure.hpp): at most kDrainMessages messages or kDrainBytes
+// queued bytes, then the next slice is posted, so that a backlog does not hold the worker.
 void ClientConnection::drain()
 {
     const StoreCall call(*this);
@@ -83,6 +85,8 @@ void ClientConnection::drain()
     thread_local std::vector<ToSend> spare;
     std::vector<ToSend> batch;
     batch.swap(spare);
+    bool more = false;                     // stopped at the slice's end: this drain posts the next one
+    std::vector<WaitingPublisher> resume;  // publishers paused for this session that may read again
     {
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
@@ -95,7 +99,15 @@ void ClientConnection::drain()
             for (auto seq : expired_stored)
                 store_done(core_, *session_, seq);
         }
+        const auto& pressure = core_.pressure();
+        // The link still holds earlier output: the client (its socket) is what is slow, not this worker.
+        bool client_bound = link_->queued_bytes() >= pressure.client_bound_bytes;
+        std::size_t slice_bytes = 0;
         while (!session_->queue.empty()) {
+            if (batch.size() >= kDrainMessages || slice_bytes >= kDrainBytes) {
+                more = true;
+                break;
+            }
             auto& front = session_->queue.front();
             if (permissions_ && !permissions_->may_receive(front.message->topic)) {
                 // Checked as it leaves, under the rules in force now: whatever route it took and however
@@ -107,9 +119,16 @@ void ClientConnection::drain()
             }
             std::uint16_t packet_id = 0;
             if (front.qos != codec::QoS::at_most_once) {
-                if (session_->inflight.size() >= client_receive_maximum_) break;  // [MQTT-3.3.4-7]
+                // Waiting for the client's acknowledgements: it is the client that is behind.
+                if (session_->inflight.size() >= client_receive_maximum_) {  // [MQTT-3.3.4-7]
+                    client_bound = true;
+                    break;
+                }
                 packet_id = session_->allocate_packet_id();
-                if (packet_id == 0) break;
+                if (packet_id == 0) {
+                    client_bound = true;
+                    break;
+                }
                 session_->inflight.push_back(InflightMessage{front, packet_id,
                                                              front.qos == codec::QoS::at_least_once
                                                                  ? Stage::awaiting_puback
@@ -119,10 +138,18 @@ void ClientConnection::drain()
                 if (front.qos == codec::QoS::exactly_once)
                     store_stage(core_, *session_, session_->inflight.back());
             }
+            slice_bytes += front.bytes;
             batch.push_back(ToSend{std::move(front), packet_id});
             session_->queue.pop_front();
         }
+        session_->client_bound = client_bound;
+        if (more) session_->drain_posted = true;
+        if (session_->publishers_waiting &&
+            (client_bound || pressure.under_low(session_->queue.size(), session_->queue.weight()))) {
+            resume = core_.take_waiting_locked(*session_);
+        }
     }
+    BrokerCore::resume_publishers(std::move(resume));
     // An outgoing QoS 2 PUBLISH waits for its stored packet id (see above).
     if (std::any_of(batch.begin(), batch.end(), [](const ToSend& s) {
             return s.item.qos == codec::QoS::exactly_once && s.item.stored_seq != 0;
@@ -145,13 +172,25 @@ void ClientConnection::drain()
         if (!send_publish(item, packet_id, false) && packet_id != 0) undeliverable.push_back(packet_id);
     }
     batch.clear();
-    if (batch.capacity() <= 1024) spare.swap(batch);  // a huge one is not kept
+    if (batch.capacity() <= kDrainMessages) spare.swap(batch);
+    // After this slice's sends, so that the link's write of them is queued before the next slice.
+    if (more) {
+        link_->post([weak = weak_from_this()] {
+            if (auto self = weak.lock()) self->drain();
+        });
+    }
     if (!undeliverable.empty()) {
         std::lock_guard lock(session_->mutex);
         if (!owns_session_locked()) return;
         for (auto id : undeliverable)
             finish_inflight(core_, *session_, id);
     }
+}
+
+void ClientConnection::resume_reading()
+{
+    if (read_pauses_ == 0) return;
+    if (--read_pauses_ == 0) link_->pause_reading(false);
 }
 
 void ClientConnection::resend_inflight()
@@ -353,8 +392,14 @@ void ClientConnection::handle_publish(codec::Publish& publish)
                 message->properties.message_expiry_interval.reset();
             }
         }
-        const auto matched = core_.publish(message, session_->id);
+        Publisher from{this, &link_, 0};
+        const auto matched = core_.publish(message, session_->id, &from);
         if (matched == 0 && v5()) reason = ReasonCode::NoMatchingSubscribers;
+        if (from.waits > 0) {
+            // A receiving session's worker is behind: read nothing more until it has caught up.
+            if (read_pauses_ == 0) link_->pause_reading(true);
+            read_pauses_ += from.waits;
+        }
     }
     if (!v5()) reason = ReasonCode::Success;
     // An acknowledgement says: durable for every persistent receiver (and as retained).

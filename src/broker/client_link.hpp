@@ -32,6 +32,12 @@ public:
     // Runs `task` on this connection's worker thread, soon; safe from any thread. The task still runs
     // if the connection has closed meanwhile, so it must not assume the connection is alive.
     virtual void post(std::function<void()> task) = 0;
+
+    // Backpressure: stop reading from the client (true) until told to read again (false). Bytes already
+    // read are still handled; a connection that is closing or closed reads as it must regardless. The
+    // broker pauses a publisher while a session it delivers to is behind because its worker is busy
+    // (delivery_pressure.hpp). A link that cannot pause ignores it (TLS and WebSocket, for now).
+    virtual void pause_reading(bool paused) { static_cast<void>(paused); }
 };
 
 }  // namespace moatmq::broker

@@ -93,9 +93,11 @@ public:
     // Its link, for posting drains. Weak: the transport may own the connection through its link, and a
     // strong reference here would close a cycle session -> link -> connection -> session.
     std::weak_ptr<ClientLink> owner_link;
-    bool connected = false;                          // a connection is attached
-    bool drain_posted = false;                       // a drain task is on its way to the owner
-    bool overflow_warned = false;                    // the queue-full warning was logged for this episode
+    bool connected = false;           // a connection is attached
+    bool drain_posted = false;        // a drain task is on its way to the owner
+    bool overflow_warned = false;     // the queue-full warning was logged for this episode
+    bool client_bound = false;        // the last drain stopped for the client itself (delivery_pressure.hpp)
+    bool publishers_waiting = false;  // publishers are paused until this queue drains (delivery_pressure.hpp)
     MessageQueue<QueuedMessage, QueuedBytes> queue;  // not yet sent (offline, or waiting for quota)
     // No message in `queue` expires before this (a lower bound: kept by enqueue() and drop_expired()).
     TimePoint queued_expiry_bound = TimePoint::max();

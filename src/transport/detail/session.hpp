@@ -42,6 +42,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "observe/log.hpp"
@@ -83,6 +85,15 @@ struct SessionContext {
     std::function<void(const std::shared_ptr<SocketLink>& link, std::exception_ptr error)> on_end;
     DeadlineQueue* deadlines = nullptr;  // the worker's: every session's deadline on one timer
 };
+
+// Plain TCP sessions whose reading the broker paused (ClientLink::pause_reading) hold no pending read to
+// keep them alive: their worker thread keeps them here until reading resumes or the socket closes (the
+// server's stop closes every socket, so none is left when the worker's thread ends).
+inline std::unordered_map<const void*, std::shared_ptr<void>>& paused_reads()
+{
+    thread_local std::unordered_map<const void*, std::shared_ptr<void>> sessions;
+    return sessions;
+}
 
 // Words for the "connection closed" log line.
 inline std::string describe_io_end(const boost::system::error_code& ec)
@@ -181,6 +192,10 @@ inline void shutdown_send(TcpSocket& socket, boost::system::error_code& ec)
 }
 
 template <class Stream>
+class Session;
+inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::system::error_code ec = {});
+
+template <class Stream>
 class Session final : public SessionHooks,
                       public DeadlineQueue::Entry,
                       public std::enable_shared_from_this<Session<Stream>> {
@@ -275,12 +290,43 @@ public:
 
     void abort_io() override { close_socket(); }
 
+    // Plain TCP only (the TLS and WebSocket readers do not pause). The reader stops at its next look
+    // (read_tcp: before a read, after handling one) and parks the session (paused_reads); resuming posts
+    // the reader again. Closing the socket, or lingering after a close, resumes it too: the reader must
+    // see the end.
+    void pause_reading(bool paused) override
+    {
+        if constexpr (std::is_same_v<Stream, TcpSocket>) {
+            read_paused_ = paused;
+            if (!paused) resume_parked_read();
+        }
+    }
+    bool read_paused() const noexcept
+    {
+        return read_paused_ && !ended_ && !lingering_ && !link_->close_requested() && !link_->aborted();
+    }
+    // The reader stops here until pause_reading(false) or the socket closes.
+    void park_read() { paused_reads().emplace(this, this->shared_from_this()); }
+
 private:
+    void resume_parked_read()
+    {
+        if constexpr (std::is_same_v<Stream, TcpSocket>) {
+            auto& parked = paused_reads();
+            auto it = parked.find(this);
+            if (it == parked.end()) return;
+            auto self = std::static_pointer_cast<Session>(std::move(it->second));
+            parked.erase(it);
+            asio::post(stream_.get_executor(), [self = std::move(self)] { read_tcp(self); });
+        }
+    }
+
     void close_socket() noexcept
     {
         boost::system::error_code ignored;
         stream_.lowest_layer().close(ignored);
         context_->deadlines->cancel(*this);
+        resume_parked_read();  // the reader finds the socket closed and ends the session
     }
 
     void write_queued()
@@ -323,6 +369,7 @@ private:
     void start_linger()
     {
         lingering_ = true;
+        resume_parked_read();  // lingering reads (and drops) until the peer closes
         boost::system::error_code ec;
         shutdown_send(stream_, ec);
         if (ec) {
@@ -345,6 +392,7 @@ private:
     bool writing_ = false;
     bool lingering_ = false;
     bool ended_ = false;
+    bool read_paused_ = false;  // the broker asked for no reads (backpressure); plain TCP only
 };
 
 // Plain operator new/delete for an Asio operation. (Asio treats every std::allocator as "use the
@@ -372,7 +420,7 @@ struct ExactAllocator {
 // starts, so the socket is drained (a short read or would_block) first. Stops when the peer closes, on
 // an I/O error, or when the socket is closed under it (abort, linger), and then calls Session::finish;
 // an exception thrown while handling the bytes does the same, carrying the exception.
-inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::system::error_code ec = {})
+inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::system::error_code ec)
 {
     auto& socket = session->stream();
     auto& link = session->link();
@@ -380,6 +428,10 @@ inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::
         if (ec) {
             link.set_end_reason(describe_io_end(ec));
             session->finish(nullptr);
+            return;
+        }
+        if (session->read_paused()) {  // the broker paused reading while this wait was pending
+            session->park_read();
             return;
         }
         const auto buffer = session->context().read_buffer;
@@ -394,6 +446,10 @@ inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::
             session->deliver(ByteView{buffer.data(), n});
             if (link.aborted()) {
                 session->finish(nullptr);
+                return;
+            }
+            if (session->read_paused()) {  // backpressure: resumed by pause_reading(false)
+                session->park_read();
                 return;
             }
             if (n < buffer.size()) break;  // drained

@@ -40,9 +40,10 @@ struct WorkerGate {
 // What the link asks of the session that owns the socket (implemented per stream type).
 class SessionHooks {
 public:
-    virtual void want_write() = 0;        // something was queued, or close() asked for a final flush
-    virtual void deadline_changed() = 0;  // the connection's next deadline may have moved
-    virtual void abort_io() = 0;          // close the socket now; the session ends
+    virtual void want_write() = 0;                // something was queued, or close() asked for a final flush
+    virtual void deadline_changed() = 0;          // the connection's next deadline may have moved
+    virtual void abort_io() = 0;                  // close the socket now; the session ends
+    virtual void pause_reading(bool paused) = 0;  // ClientLink::pause_reading (plain TCP only)
 protected:
     ~SessionHooks() = default;
 };
@@ -99,6 +100,11 @@ public:
             task();
             if (auto self = weak.lock()) self->after_connection_call();
         });
+    }
+
+    void pause_reading(bool paused) override
+    {
+        if (hooks_ != nullptr) hooks_->pause_reading(paused);
     }
 
     // --- the session's side ---

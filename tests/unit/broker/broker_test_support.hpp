@@ -36,6 +36,11 @@ public:
         std::lock_guard lock(mutex_);
         tasks_.push_back(std::move(task));
     }
+    void pause_reading(bool paused) override
+    {
+        reading_paused_ = paused;
+        ++pause_changes_;
+    }
 
     // Runs posted tasks (including those they post); returns how many ran.
     std::size_t run_posted()
@@ -53,6 +58,19 @@ public:
             ++ran;
         }
     }
+    // Runs the oldest posted task, if any (one event-loop step of this connection's worker).
+    bool run_one()
+    {
+        std::function<void()> task;
+        {
+            std::lock_guard lock(mutex_);
+            if (tasks_.empty()) return false;
+            task = std::move(tasks_.front());
+            tasks_.pop_front();
+        }
+        task();
+        return true;
+    }
     std::size_t posted() const
     {
         std::lock_guard lock(mutex_);
@@ -60,6 +78,9 @@ public:
     }
 
     bool closed() const { return closed_; }
+    // Backpressure: whether the broker asked the transport to stop reading, and how often it changed it.
+    bool reading_paused() const { return reading_paused_; }
+    int pause_changes() const { return pause_changes_; }
     // When false, queued_bytes() reports everything ever sent: a subscriber that never reads.
     void set_written(bool written) { written_ = written; }
     std::vector<SharedBytes> take_sent() { return std::exchange(sent_, {}); }
@@ -71,6 +92,8 @@ private:
     std::size_t queued_ = 0;
     bool written_ = true;
     bool closed_ = false;
+    bool reading_paused_ = false;
+    int pause_changes_ = 0;
 };
 
 // One MQTT client driving one Connection.

@@ -382,6 +382,68 @@ TEST(Server, APeerThatStopsReadingIsClosedAtTheHardQueueCap)
     EXPECT_TRUE(harness.record.wait([&] { return harness.record.closed == 1; }));
 }
 
+// Runs an empty task on the link's worker and waits for it: everything the worker had to do before
+// (a readiness event for bytes already in the socket included) has had its turn.
+bool worker_turn(Record& record, broker::ClientLink& link)
+{
+    bool ran = false;
+    link.post([&] {
+        std::lock_guard lock(record.mutex);
+        ran = true;
+        record.changed.notify_all();
+    });
+    return record.wait([&] { return ran; });
+}
+
+std::shared_ptr<broker::ClientLink> first_link(Record& record)
+{
+    std::lock_guard lock(record.mutex);
+    return record.links.at(0);
+}
+
+TEST(Server, APausedConnectionReadsNothingUntilResumed)
+{
+    Harness harness([](broker::ClientLink& link, ByteView bytes) {
+        if (bytes.size() == 1 && bytes[0] == std::byte{'p'}) link.pause_reading(true);  // backpressure
+    });
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("p")));
+    ASSERT_TRUE(harness.record.wait([&] { return harness.record.received == "p"; }));
+    const auto link = first_link(harness.record);
+    ASSERT_TRUE(client.send(bytes_of("later")));
+    for (int turn = 0; turn < 3; ++turn)
+        ASSERT_TRUE(worker_turn(harness.record, *link));
+    {
+        std::lock_guard lock(harness.record.mutex);
+        EXPECT_EQ(harness.record.received, "p");  // in the socket, not read
+    }
+    link->post([link] { link->pause_reading(false); });
+    EXPECT_TRUE(harness.record.wait([&] { return harness.record.received == "plater"; }));
+}
+
+TEST(Server, APausedConnectionStillClosesAndStops)
+{
+    Harness harness([](broker::ClientLink& link, ByteView) { link.pause_reading(true); });
+    {
+        RawClient closing(harness.port());
+        ASSERT_TRUE(closing.send(bytes_of("x")));
+        ASSERT_TRUE(harness.record.wait([&] { return harness.record.received == "x"; }));
+        const auto link = first_link(harness.record);
+        link->post([link] { link->close(); });  // the broker closes it: the linger reads again
+        EXPECT_TRUE(closing.wait_closed());
+    }  // the peer's close ends the linger
+    EXPECT_TRUE(harness.record.wait([&] { return harness.record.closed == 1; }));
+
+    RawClient stopped(harness.port());
+    ASSERT_TRUE(stopped.send(bytes_of("y")));
+    ASSERT_TRUE(harness.record.wait([&] { return harness.record.received == "xy"; }));
+    harness.server->stop_accepting();
+    harness.server->stop();  // a paused reader holds no pending read: stop must still end it
+    EXPECT_EQ(harness.record.closed, 2);
+    EXPECT_TRUE(stopped.wait_closed());
+    EXPECT_EQ(harness.server->connection_count(), 0U);
+}
+
 TEST(Server, StopClosesEveryConnection)
 {
     Harness harness;
