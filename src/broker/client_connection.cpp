@@ -344,7 +344,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
         server_keep_alive = keep_alive;  // [MQTT-3.2.2-21]
     }
     // Silence for 1.5 x keep alive closes the connection [MQTT-3.1.2-24].
-    if (keep_alive != 0) keep_alive_ = std::chrono::milliseconds(std::int64_t{keep_alive} * 1500);
+    keep_alive_ = std::chrono::milliseconds(std::int64_t{keep_alive} * 1500);  // zero: none
 
     std::uint32_t expiry = 0;
     std::optional<std::uint32_t> expiry_told;
@@ -381,13 +381,13 @@ void ClientConnection::finish_connect(const Bytes& auth_data)
     const std::string client_id = pending.request.client_id;
     if (options.authorizer) {
         permissions_ = options.authorizer->permissions_for(
-            ClientIdentity{identity_, client_id, rare_->info.listener, remote_address_});
+            ClientIdentity{identity(), client_id, rare_->info.listener, remote_address_});
     }
-    if (pending.request.will && !identity_.empty()) {
+    if (pending.request.will && !identity().empty()) {
         // The will's ACL check runs when it is published, perhaps long after this connection: it carries
         // the identity it is checked for.
         auto will = std::make_shared<Message>(*pending.request.will->message);
-        will->origin_username = identity_;
+        will->origin_username = identity();
         pending.request.will->message = std::move(will);
     }
     auto attached = core_.attach(std::move(pending.request), shared_from_this(), link_);
@@ -439,7 +439,7 @@ std::optional<TimePoint> ClientConnection::next_deadline() const
     if (state_ == State::awaiting_connect || state_ == State::authenticating ||
         state_ == State::auth_exchange)
         return connect_deadline_;
-    if (state_ == State::connected && keep_alive_) return last_received_ + *keep_alive_;
+    if (state_ == State::connected && keep_alive_ != Duration::zero()) return last_received_ + keep_alive_;
     return std::nullopt;
 }
 
@@ -461,7 +461,8 @@ void ClientConnection::on_timer(TimePoint now)
         link_->close();
         return;
     }
-    if (state_ == State::connected && keep_alive_ && now >= last_received_ + *keep_alive_) {
+    if (state_ == State::connected && keep_alive_ != Duration::zero() &&
+        now >= last_received_ + keep_alive_) {
         close_with(ReasonCode::KeepAliveTimeout, "keep alive timeout");  // [MQTT-3.1.2-24]
     }
 }

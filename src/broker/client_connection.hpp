@@ -21,6 +21,7 @@
 #include "broker/session.hpp"
 #include "codec/decoder.hpp"
 #include "codec/packet.hpp"
+#include "common/boxed.hpp"
 #include "common/intrusive_list.hpp"
 
 namespace moatmq::broker {
@@ -45,7 +46,11 @@ public:
     // TLS certificate or PSK established, or "" for an anonymous client. Set before the CONNACK and never
     // changed afterwards (a re-authentication that would change it closes the connection). This is what
     // ACLs check. Worker thread only.
-    const std::string& identity() const noexcept { return identity_; }
+    const std::string& identity() const noexcept
+    {
+        static const std::string anonymous;
+        return identity_ ? *identity_ : anonymous;
+    }
     AuthMethod auth_method() const noexcept { return auth_method_; }
     const std::shared_ptr<ClientLink>& link() const noexcept { return link_; }
 
@@ -136,30 +141,33 @@ private:
     std::string remote_address_;  // from the ConnectionInfo, for log lines; the rest of it is in rare_
     std::shared_ptr<ClientLink> link_;
     codec::StreamDecoder decoder_;
-    State state_ = State::awaiting_connect;
-    codec::ProtocolVersion version_ = codec::ProtocolVersion::v5;
     TimePoint connect_deadline_;
     TimePoint last_received_;
-    std::optional<Duration> keep_alive_;  // 1.5 x the negotiated keep alive; none when 0
+    Duration keep_alive_{};  // 1.5 x the negotiated keep alive; zero when there is none
 
     std::shared_ptr<Session> session_;
     std::uint64_t generation_ = 0;
     std::string client_id_;
+    // The small fields sit together (no padding between them: an idle connection's size, issue #5).
+    State state_ = State::awaiting_connect;
+    codec::ProtocolVersion version_ = codec::ProtocolVersion::v5;
     bool publish_will_on_close_ = true;  // false after a normal DISCONNECT, a takeover or shutdown
     bool slow_warned_ = false;           // a slow-subscriber warning was logged and not yet cleared
     std::uint32_t expiry_at_connect_ = 0;
 
     // What the client told us in CONNECT (5.0; defaults for 3.1.1).
     std::uint16_t client_receive_maximum_ = 65535;
-    std::uint32_t client_maximum_packet_size_ = codec::kMaxRemainingLength + 5;
     std::uint16_t client_topic_alias_maximum_ = 0;
+    std::uint32_t client_maximum_packet_size_ = codec::kMaxRemainingLength + 5;
     bool request_problem_information_ = true;
+    bool in_store_call_ = false;  // see StoreCall
+    bool store_wait_ = false;     // a when_durable() call is outstanding
+    AuthMethod auth_method_ = AuthMethod::anonymous;
 
     // --- authentication ---
-    std::string identity_;
-    // What identity_ may touch (authorizer.hpp), from the CONNECT's acceptance on; null without an ACL.
+    Boxed<std::string> identity_;  // unset for an anonymous client; read through identity()
+    // What identity() may touch (authorizer.hpp), from the CONNECT's acceptance on; null without an ACL.
     std::unique_ptr<ClientPermissions> permissions_;
-    AuthMethod auth_method_ = AuthMethod::anonymous;
     bool authenticating_live_ = false;  // a re-authentication (AUTH 0x19) is in progress
     bool auth_job_pending_ = false;     // run_blocking has our job; its answer is awaited
     bool decoding_ = false;             // inside decode_buffered(): an inline decision must not re-enter it
@@ -213,11 +221,9 @@ private:
         ClientConnection& c_;
         bool outer_;
     };
-    bool in_store_call_ = false;
     std::uint64_t store_seen_ = 0;    // the thread's written seq when last looked at
     std::uint64_t store_needed_ = 0;  // this connection's writes: durable before its next packet goes
     std::unique_ptr<MessageQueue<HeldPacket>> held_;  // null when nothing is held (most of the time)
-    bool store_wait_ = false;                         // a when_durable() call is outstanding
 };
 
 }  // namespace moatmq::broker

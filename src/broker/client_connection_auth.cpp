@@ -218,7 +218,7 @@ void ClientConnection::apply_decision(AuthDecision decision)
 
     if (decision.accepted()) {
         if (reauthentication) {
-            if (decision.identity != identity_) {
+            if (decision.identity != identity()) {
                 close_with(ReasonCode::NotAuthorized, "re-authentication as a different identity");
                 return;
             }
@@ -230,7 +230,11 @@ void ClientConnection::apply_decision(AuthDecision decision)
             send(auth);
             return;
         }
-        identity_ = std::move(decision.identity);
+        if (decision.identity.empty()) {
+            identity_.reset();
+        } else {
+            identity_ = std::move(decision.identity);
+        }
         auth_method_ = decision.method;
         finish_connect(decision.auth_data);
         return;
@@ -339,7 +343,7 @@ void ClientConnection::start_reauthentication(codec::Auth& auth)
     // The user name is the session's identity: an exchange for another user is refused by the
     // authenticator (0x86) before any proof, so re-authentication cannot test other users' passwords.
     std::optional<std::string> username;
-    if (!identity_.empty()) username = identity_;
+    if (!identity().empty()) username = identity();
     Bytes data;
     if (auth.properties.authentication_data) data = std::move(*auth.properties.authentication_data);
     run_authentication(std::move(username), std::nullopt, auth_method_name(), std::move(data));
