@@ -22,6 +22,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 runs=3
 quick=0
 moatmq="$root/build/release/moatmq"
@@ -65,18 +67,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 # ---- certificates: the same RSA-2048 and ECDSA P-256 server certificates for both brokers ----
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=compare CA" \
-  -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$work/san.ext"
-for kind in rsa ecdsa; do
-  if [ "$kind" = rsa ]; then keyopts=(-newkey rsa:2048); else keyopts=(-newkey ec -pkeyopt ec_paramgen_curve:P-256); fi
-  openssl req "${keyopts[@]}" -nodes -subj "/CN=localhost" -keyout "$work/$kind.key" -out "$work/$kind.csr" 2>/dev/null
-  openssl x509 -req -in "$work/$kind.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
-    -extfile "$work/san.ext" -out "$work/$kind.crt" 2>/dev/null
-done
+make_certs "$work"
 
 # ---- Mosquitto ----
 mq_port=$(free_port); mq_rsa=$(free_port); mq_ecdsa=$(free_port)
@@ -111,61 +103,12 @@ mq_pid=$!; pids+=("$mq_pid")
 # Fixed ports for moatmq too: its ready line is logged at info level, and both brokers log warnings
 # and errors only (per-connection info lines would cost moatmq in the connection figures).
 moat_port=$(free_port); moat_rsa=$(free_port); moat_ecdsa=$(free_port)
-write_moatmq_conf() {  # $1 = with TLS listeners (1/0), $2 = file, $3 = plain port, $4 = data dir, $5 = threads
-  local file=$2
-  cat > "$file" <<CONF
-[broker]
-data_dir = "$4"
-threads = ${5:-1}
-sys_interval = "0s"
-
-[[listener]]
-name = "plain"
-bind = "127.0.0.1:$3"
-allow_anonymous = true
-CONF
-  if [ "$1" = 1 ]; then
-    for kind in rsa ecdsa; do
-      if [ "$kind" = rsa ]; then port=$moat_rsa; else port=$moat_ecdsa; fi
-      cat >> "$file" <<CONF
-
-[[listener]]
-name = "$kind"
-bind = "127.0.0.1:$port"
-allow_anonymous = true
-  [listener.tls]
-  cert = "$work/$kind.crt"
-  key = "$work/$kind.key"
-CONF
-    done
-  fi
-  cat >> "$file" <<CONF
-
-[store]
-sync = "none"
-
-[log]
-level = "warn"
-
-[limits]
-max_connections = 1000000
-max_queued_messages = 1000000
-max_queued_bytes = "1GiB"
-max_inflight_messages = 65535
-receive_maximum = 65535
-CONF
-}
-accepts() { python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 1)" 2>/dev/null; }
-wait_port() {  # $1 = port, $2 = pid: true once the port accepts, false if the process exits first
-  for _ in $(seq 1 150); do
-    accepts "$1" && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 start_moatmq() {  # $1 = with TLS; sets moat_pid
-  write_moatmq_conf "$1" "$work/moatmq.toml" "$moat_port" "$work/moatmq-data"
+  if [ "$1" = 1 ]; then
+    write_moatmq_conf "$work/moatmq.toml" "$moat_port" "$work/moatmq-data" 1 "$work" "$moat_rsa" "$moat_ecdsa"
+  else
+    write_moatmq_conf "$work/moatmq.toml" "$moat_port" "$work/moatmq-data" 1
+  fi
   taskset -c 0 "$moatmq" serve -c "$work/moatmq.toml" > "$work/moatmq.log" 2>&1 &
   moat_pid=$!
   wait_port "$moat_port" "$moat_pid" || return 1
@@ -185,7 +128,7 @@ wait_port "$mq_port" "$mq_pid" || { echo "compare: mosquitto did not start:" >&2
 # ---- moatmq on both cores: two worker threads, not pinned (it shares cores 0 and 1 with the generator) ----
 both_cpus=0,1
 moat2_port=$(free_port)
-write_moatmq_conf 0 "$work/moatmq-2t.toml" "$moat2_port" "$work/moatmq-2t-data" 2
+write_moatmq_conf "$work/moatmq-2t.toml" "$moat2_port" "$work/moatmq-2t-data" 2
 taskset -c "$both_cpus" "$moatmq" serve -c "$work/moatmq-2t.toml" > "$work/moatmq-2t.log" 2>&1 &
 moat2_pid=$!; pids+=("$moat2_pid")
 wait_port "$moat2_port" "$moat2_pid" || { echo "compare: moatmq with threads = 2 did not start:" >&2; cat "$work/moatmq-2t.log" >&2; exit 1; }
@@ -256,7 +199,7 @@ idle_fresh() {
     taskset -c 0 /usr/sbin/mosquitto -c "$work/mosquitto-idle.conf" > "$work/mosquitto-idle.log" 2>&1 &
   else
     rm -rf "$work/moatmq-idle-data"
-    write_moatmq_conf 0 "$work/moatmq-idle.toml" "$port" "$work/moatmq-idle-data"
+    write_moatmq_conf "$work/moatmq-idle.toml" "$port" "$work/moatmq-idle-data" 1
     taskset -c 0 "$moatmq" serve -c "$work/moatmq-idle.toml" > "$work/moatmq-idle.log" 2>&1 &
   fi
   pid=$!
@@ -294,6 +237,7 @@ cp "$raw" "$out/$stamp.jsonl"
   echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
   echo "mosquitto=$(/usr/sbin/mosquitto -h 2>&1 | sed -n 's/^mosquitto version //p' | head -1)"
   echo "moatmq=$(cd "$root" && git describe --always --dirty 2>/dev/null || echo unknown)"
+  echo "moatmq_allocator=$("$moatmq" --version | sed -n 's/^allocator: //p')"
   echo "compiler=$(c++ --version | head -1)"
   echo "moatmq_tls=$moat_tls"
 } > "$work/meta.txt"

@@ -178,7 +178,8 @@ if quick:
     md += ["**Quick run (short durations): for trying the script, not a result.**", ""]
 md += [
     f"Machine: {meta.get('cpu')}; {meta.get('os')}; kernel {meta.get('kernel')}; {meta.get('compiler')}.",
-    f"Versions: Mosquitto {meta.get('mosquitto')} (Debian), moatmq `{meta.get('moatmq')}` (Release build).",
+    f"Versions: Mosquitto {meta.get('mosquitto')} (Debian), moatmq `{meta.get('moatmq')}` (Release build, "
+    f"allocator: {meta.get('moatmq_allocator') or 'unknown'}).",
     f"Load average (1/5/15 min) before the suite: {meta.get('load_before')}; after: {meta.get('load_after')}. "
     "The machine is shared with other builds; every raw result below carries the 1-minute load at its start.",
     f"Runs: {meta.get('runs')} per figure and broker, alternating brokers; the figure is the median.",
