@@ -46,7 +46,7 @@ struct Worker {
     detail::DeadlineQueue deadlines;  // its sessions' deadlines, on one timer
     detail::SessionContext context;   // what its sessions share (set up by Server::Impl)
     asio::io_context io{1};           // run by exactly one thread
-    std::shared_ptr<detail::WorkerGate> gate = std::make_shared<detail::WorkerGate>();
+    std::shared_ptr<detail::WorkerGate> gate = std::make_shared<detail::WorkerGate>(io.get_executor());
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
     std::vector<std::byte> read_buffer = std::vector<std::byte>(detail::kReadChunk);
     std::vector<std::byte> tls_staging = std::vector<std::byte>(detail::TlsStream::kRecordSize);
@@ -337,8 +337,8 @@ private:
                   {{"id", id}, {"listener", info.listener}, {"remote", info.remote_address}});
 
         ++connections_;
-        auto link = std::make_shared<detail::SocketLink>(worker.io.get_executor(), worker.gate, id,
-                                                         std::move(info), options_.max_queued_bytes);
+        auto link =
+            std::make_shared<detail::SocketLink>(worker.gate, id, std::move(info), options_.max_queued_bytes);
         if (listener.spec.websocket && listener.spec.tls) {
             start_wss_session(worker, tcp::socket(std::move(peer)), std::move(link),
                               listener.spec.tls->current());
@@ -367,7 +367,16 @@ private:
                 end_session(*w, link, nullptr);
                 return;
             }
-            detail::read_tcp(session);  // ends with end_session() through the worker's context
+            // Wait before the first read: the readiness event of the client's first bytes (queued at
+            // registration when they came with the connection) completes this wait; a read first would
+            // take the bytes and leave that event to wake a second read into nothing.
+            auto& socket = session->stream();
+            socket.async_wait(
+                detail::TcpSocket::wait_read,
+                asio::bind_allocator(detail::ExactAllocator<void>{}, [session](boost::system::error_code ec) {
+                    // ends with end_session() through the context
+                    detail::read_tcp(session, ec);
+                }));
         });
     }
 

@@ -3,7 +3,8 @@
 // Connection. Private to the transport (it includes Asio); only server.cpp includes it.
 //
 // Everything here runs on the connection's worker thread except post(), which only hands a task to the
-// io_context. The outgoing queue is two vectors of shared packets: send() appends to `pending_`, and
+// io_context. The outgoing queue is two vectors of shared packets: send() appends to `pending_`
+// (allocated by the first send, freed once everything is written: an idle link holds no queue), and
 // the session swaps it with its own and writes all of it with one gather write. The first send() of a
 // turn schedules that write for the end of the turn, so every packet queued during one on_bytes() (or
 // one batch of posted deliveries) goes out in the same write.
@@ -31,10 +32,13 @@ namespace moatmq::transport::detail {
 namespace asio = boost::asio;
 using Executor = asio::io_context::executor_type;
 
-// Whether a worker's io_context still accepts work; shared by the worker and its links.
+// Whether a worker's io_context still accepts work, and its executor; shared by the worker and its links
+// (one pointer per link instead of a copy of the executor).
 struct WorkerGate {
+    explicit WorkerGate(Executor worker_executor) : executor(worker_executor) {}
     std::mutex mutex;
     bool open = true;
+    const Executor executor;
 };
 
 // What the link asks of the session that owns the socket (implemented per stream type).
@@ -50,10 +54,9 @@ protected:
 
 class SocketLink final : public broker::ClientLink, public std::enable_shared_from_this<SocketLink> {
 public:
-    SocketLink(Executor executor, std::shared_ptr<WorkerGate> gate, std::uint64_t id,
-               broker::ConnectionInfo info, std::size_t max_queued_bytes)
-        : executor_(executor),
-          gate_(std::move(gate)),
+    SocketLink(std::shared_ptr<WorkerGate> gate, std::uint64_t id, broker::ConnectionInfo info,
+               std::size_t max_queued_bytes)
+        : gate_(std::move(gate)),
           id_(id),
           listener_(std::move(info.listener)),
           remote_address_(std::move(info.remote_address)),
@@ -70,7 +73,8 @@ public:
     {
         if (close_requested_ || aborted_ || !packet) return;
         queued_bytes_ += packet->size();
-        pending_.push_back(std::move(packet));
+        if (!pending_) pending_ = std::make_unique<std::vector<broker::SharedBytes>>();
+        pending_->push_back(std::move(packet));
         if (queued_bytes_ > max_queued_bytes_) {
             abort("outgoing queue over limit (peer not reading)");
             return;
@@ -96,7 +100,7 @@ public:
     {
         std::lock_guard lock(gate_->mutex);
         if (!gate_->open) return;
-        asio::post(executor_, [weak = weak_from_this(), task = std::move(task)] {
+        asio::post(gate_->executor, [weak = weak_from_this(), task = std::move(task)] {
             task();
             if (auto self = weak.lock()) self->after_connection_call();
         });
@@ -143,7 +147,7 @@ public:
 
     bool close_requested() const noexcept { return close_requested_; }
     bool aborted() const noexcept { return aborted_; }
-    bool has_pending() const noexcept { return !pending_.empty(); }
+    bool has_pending() const noexcept { return pending_ && !pending_->empty(); }
 
     // Why the connection ended, for the log line; the first reason recorded wins.
     const std::string& end_reason() const noexcept
@@ -169,7 +173,7 @@ public:
     void take_pending(std::vector<broker::SharedBytes>& out)
     {
         out.clear();
-        out.swap(pending_);
+        if (pending_) out.swap(*pending_);
     }
     void written(std::size_t bytes) noexcept
     {
@@ -178,7 +182,7 @@ public:
     // Nothing is queued: frees the queue's memory (an idle connection keeps none).
     void release_queue() noexcept
     {
-        if (pending_.empty()) pending_.shrink_to_fit();
+        if (pending_ && pending_->empty()) pending_.reset();
     }
 
     // The deadline the timer should be armed for: none once closing.
@@ -200,13 +204,12 @@ public:
     {
         hooks_ = nullptr;
         aborted_ = true;
-        pending_.clear();
+        pending_.reset();
         queued_bytes_ = 0;
         return std::move(connection_);
     }
 
 private:
-    Executor executor_;
     std::shared_ptr<WorkerGate> gate_;
     SessionHooks* hooks_ = nullptr;
     std::uint64_t id_;
@@ -215,7 +218,7 @@ private:
     Boxed<std::string> tls_identity_;  // TLS: until the Connection is created
     std::size_t max_queued_bytes_;
     std::unique_ptr<broker::Connection> connection_;
-    std::vector<broker::SharedBytes> pending_;
+    std::unique_ptr<std::vector<broker::SharedBytes>> pending_;  // null when nothing is queued
     std::size_t queued_bytes_ = 0;
     bool close_requested_ = false;
     bool aborted_ = false;
