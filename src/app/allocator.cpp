@@ -21,6 +21,8 @@ std::string allocator_name()
     std::free(probe);
     if (!overridden) name += " (linked, but malloc is not overridden)";
     return name;
+#elif defined(__SANITIZE_ADDRESS__)
+    return "AddressSanitizer's malloc";
 #else
     return "glibc malloc";
 #endif
