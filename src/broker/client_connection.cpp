@@ -131,9 +131,27 @@ void ClientConnection::decode_buffered()
 {
     if (decoding_) return;  // an inline authentication decision, from inside this loop
     decoding_ = true;
+    AckBatch acks(*this);
+    bool window_freed = false;     // PUBACKs freed room in the in-flight window: one drain() at the end
     std::optional<TimePoint> now;  // one clock read per batch of packets, not per packet
     while (state_ == State::awaiting_connect || state_ == State::auth_exchange ||
            state_ == State::connected) {
+        if (state_ == State::connected) {
+            // A PUBACK with reason Success and no properties (every 3.1.1 PUBACK, most 5.0 ones) is read
+            // straight from its 4 bytes: next() would build and move a whole Packet for its packet id.
+            const ByteView bytes = decoder_.pending();
+            if (bytes.size() >= 4 && bytes[0] == std::byte{0x40} && bytes[1] == std::byte{0x02}) {
+                const auto id = static_cast<std::uint16_t>(std::to_integer<unsigned>(bytes[2]) << 8 |
+                                                           std::to_integer<unsigned>(bytes[3]));
+                if (id != 0) {  // else next() reports the malformed packet
+                    decoder_.skip(4);
+                    if (!now) now = core_.clock().now();
+                    last_received_ = *now;
+                    window_freed = take_puback(id) || window_freed;
+                    continue;
+                }
+            }
+        }
         auto next = decoder_.next();
         if (!next) {
             on_decode_error(next.error());
@@ -146,6 +164,8 @@ void ClientConnection::decode_buffered()
     }
     decoding_ = false;
     if (decoder_.buffered() == 0) decoder_.shrink();
+    acks.send();
+    if (window_freed) drain();  // the window has room again
 }
 
 void ClientConnection::on_decode_error(const error_code& ec)
@@ -470,6 +490,7 @@ void ClientConnection::on_timer(TimePoint now)
 void ClientConnection::close_with(ReasonCode reason, std::string_view why)
 {
     if (state_ == State::closing || state_ == State::closed) return;
+    send_batched_acks();  // the batch's earlier packets are answered before the connection closes
     log(LogLevel::info, std::string("closing: ") + std::string(why));
     const bool connected = state_ == State::connected;
     state_ = State::closing;  // before the DISCONNECT: it does not wait behind held packets
@@ -522,8 +543,52 @@ void ClientConnection::on_closed()
 // ---------------------------------------------------------------------------------------------------
 // Sending
 
+// ---------------------------------------------------------------------------------------------------
+// Acknowledgements of one batch of decoded packets
+
+namespace {
+
+// The acknowledgements (PUBACK, PUBREC, PUBCOMP) a connection answers one read's packets with, encoded
+// into one buffer and queued as one packet when the batch ends: one allocation and one queued packet per
+// read, not two allocations and a packet per acknowledgement. One per thread: a worker decodes one
+// connection's batch at a time; `owner` is that connection while its batch is being decoded.
+struct PendingAcks {
+    const ClientConnection* owner = nullptr;
+    Bytes bytes;
+};
+thread_local PendingAcks t_acks;
+
+}  // namespace
+
+ClientConnection::AckBatch::AckBatch(ClientConnection& c) : c_(c), owner_(t_acks.owner == nullptr)
+{
+    if (owner_) t_acks.owner = &c_;
+}
+
+ClientConnection::AckBatch::~AckBatch()
+{
+    if (!owner_) return;
+    t_acks.owner = nullptr;
+    t_acks.bytes.clear();  // only left there when an exception ended the batch
+}
+
+void ClientConnection::AckBatch::send()
+{
+    if (owner_) c_.send_batched_acks();
+}
+
+void ClientConnection::send_batched_acks()
+{
+    if (t_acks.owner != this || t_acks.bytes.empty()) return;
+    // Copied out at its size; the thread's buffer keeps its capacity for the next batch.
+    auto packets = std::make_shared<const Bytes>(t_acks.bytes.begin(), t_acks.bytes.end());
+    t_acks.bytes.clear();
+    send_bytes(std::move(packets));
+}
+
 bool ClientConnection::send_bytes(SharedBytes bytes)
 {
+    send_batched_acks();  // what the batch answered so far goes first: packets keep their order
     core_.stats().bytes_sent.fetch_add(bytes->size(), std::memory_order_relaxed);
     // Group commit (persistence.hpp): a packet sent after a store mutation waits for its commit, and
     // every later packet waits behind it, so that order is kept. Packets sent while closing do not wait
@@ -634,6 +699,14 @@ bool ClientConnection::send_ack(const Ack& ack)
 {
     if (!ack.properties.reason_string && ack.properties.user_properties.empty()) {
         // Nothing that Request Problem Information or the Maximum Packet Size could strip.
+        if (t_acks.owner == this) {  // answering a packet of this connection's batch: sent with the batch
+            Bytes& batch = t_acks.bytes;
+            const auto before = batch.size();
+            if (!codec::encode(ack, version_, batch)) return false;
+            if (batch.size() - before <= client_maximum_packet_size_) return true;
+            batch.resize(before);
+            return send(codec::Packet{ack});
+        }
         auto out = std::make_shared<Bytes>();
         if (!codec::encode(ack, version_, *out)) return false;
         if (out->size() <= client_maximum_packet_size_) return send_bytes(std::move(out));

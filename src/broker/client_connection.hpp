@@ -90,6 +90,7 @@ private:
     void handle_connect(codec::Connect& connect);
     void handle_publish(codec::Publish& publish);
     void handle_puback(const codec::Puback& ack);
+    bool take_puback(std::uint16_t packet_id);  // true when it freed room in the in-flight window
     void handle_pubrec(const codec::Pubrec& ack);
     void handle_pubrel(const codec::Pubrel& ack);
     void handle_pubcomp(const codec::Pubcomp& ack);
@@ -130,6 +131,22 @@ private:
     template <class Ack>
     bool send_ack(const Ack& ack);
     bool send_bytes(SharedBytes bytes);
+    // Acknowledgements answering one decode_buffered() batch go out together (client_connection.cpp):
+    // an AckBatch makes this connection the thread's batch owner for its lifetime (unless a batch is
+    // already open: then acknowledgements go out one by one); send() queues what was gathered.
+    class AckBatch {
+    public:
+        explicit AckBatch(ClientConnection& c);
+        ~AckBatch();
+        AckBatch(const AckBatch&) = delete;
+        AckBatch& operator=(const AckBatch&) = delete;
+        void send();
+
+    private:
+        ClientConnection& c_;
+        bool owner_;
+    };
+    void send_batched_acks();  // queues what this connection's open batch gathered, if any
     // Sends one PUBLISH of `item` (packet id 0 for QoS 0); false if it had to be dropped because it is
     // over the client's Maximum Packet Size.
     bool send_publish(const QueuedMessage& item, std::uint16_t packet_id, bool dup);

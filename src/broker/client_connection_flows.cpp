@@ -223,14 +223,18 @@ void ClientConnection::resend_inflight()
 
 void ClientConnection::handle_puback(const codec::Puback& ack)
 {
-    {
-        std::lock_guard lock(session_->mutex);
-        if (!owns_session_locked()) return;
-        auto* m = find_inflight(*session_, ack.packet_id);
-        if (!m || m->stage != Stage::awaiting_puback) return;  // unknown id: nothing to do
-        finish_inflight(core_, *session_, ack.packet_id);
-    }
-    drain();  // the window has room again
+    if (take_puback(ack.packet_id)) drain();  // the window has room again
+}
+
+bool ClientConnection::take_puback(std::uint16_t packet_id)
+{
+    std::lock_guard lock(session_->mutex);
+    if (!owns_session_locked()) return false;
+    auto it = inflight_position(*session_, packet_id);
+    if (it == session_->inflight.end() || it->stage != Stage::awaiting_puback) return false;  // unknown id
+    store_done(core_, *session_, it->queued.stored_seq);
+    session_->inflight.erase(it);
+    return true;
 }
 
 void ClientConnection::handle_pubrec(const codec::Pubrec& ack)
@@ -583,6 +587,7 @@ void ClientConnection::handle_disconnect(const codec::Disconnect& disconnect)
         publish_will_on_close_ = false;  // [MQTT-3.1.2-10]
     }
     log(LogLevel::info, "DISCONNECT received");
+    send_batched_acks();  // the packets before the DISCONNECT are answered
     state_ = State::closing;
     link_->close();
 }

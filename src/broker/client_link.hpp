@@ -18,9 +18,9 @@ class ClientLink {
 public:
     virtual ~ClientLink() = default;
 
-    // Queues one encoded packet. The transport writes everything queued in one gather write per
-    // event-loop turn. The bytes are shared (one PUBLISH encoding serves every receiver of that variant)
-    // and are never modified.
+    // Queues encoded packets: one, or several back to back (the acknowledgements of one read). The
+    // transport writes everything queued in one gather write per event-loop turn. The bytes are shared (one
+    // PUBLISH encoding serves every receiver of that variant) and are never modified.
     virtual void send(SharedBytes packet) = 0;
 
     // Bytes queued and not yet written: the broker's measure of a slow subscriber.

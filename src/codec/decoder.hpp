@@ -96,6 +96,16 @@ public:
     // must be closed: the decoder's state is undefined.
     Result<std::optional<Packet>> next();
 
+    // The undecoded bytes that begin with the next packet (a whole packet is always within them, when
+    // one is there), for a caller that handles a packet it recognises without next() building a
+    // Packet; skip(n) then consumes n bytes of them (n at most pending().size()).
+    ByteView pending() const noexcept
+    {
+        return buffer_.size() != consumed_ ? ByteView{buffer_.data() + consumed_, buffer_.size() - consumed_}
+                                           : lent_;
+    }
+    void skip(std::size_t n) noexcept;
+
     std::size_t buffered() const noexcept { return buffer_.size() - consumed_ + lent_.size(); }
 
     // Frees the buffer's memory when nothing is pending (for idle connections).

@@ -61,25 +61,28 @@ void StreamDecoder::keep_lent()
 
 Result<std::optional<Packet>> StreamDecoder::next()
 {
-    const bool from_buffer = buffer_.size() != consumed_;
-    const ByteView pending =
-        from_buffer ? ByteView{buffer_.data() + consumed_, buffer_.size() - consumed_} : lent_;
-    if (pending.empty()) return std::optional<Packet>{};
-    auto decoded = decode(pending, options_);
+    const ByteView bytes = pending();
+    if (bytes.empty()) return std::optional<Packet>{};
+    auto decoded = decode(bytes, options_);
     if (!decoded) {
         if (is_need_more(decoded.error())) return std::optional<Packet>{};
         return decoded.error();
     }
-    if (!from_buffer) {
-        lent_ = lent_.subspan(decoded->consumed);
-        return std::optional<Packet>{std::move(decoded->packet)};
+    skip(decoded->consumed);
+    return std::optional<Packet>{std::move(decoded->packet)};
+}
+
+void StreamDecoder::skip(std::size_t n) noexcept
+{
+    if (buffer_.size() == consumed_) {
+        lent_ = lent_.subspan(n);
+        return;
     }
-    consumed_ += decoded->consumed;
+    consumed_ += n;
     if (consumed_ == buffer_.size()) {
         buffer_.clear();
         consumed_ = 0;
     }
-    return std::optional<Packet>{std::move(decoded->packet)};
 }
 
 void StreamDecoder::shrink() noexcept

@@ -236,6 +236,17 @@ struct ThreadWrites {
     std::uint64_t seq = 0;
 };
 thread_local ThreadWrites t_writes;
+
+// The atomic spans (begin_atomic/end_atomic) open on this thread, for one store. A span counts in the
+// store's open_atomic (under its mutex) only from its first mutation: one that writes nothing (a QoS 1
+// PUBLISH between clean sessions) takes no lock at all, and until a span writes, the committer has
+// nothing of it to keep back. `counted`: this thread's spans hold one count of open_atomic.
+struct ThreadSpan {
+    std::uint64_t store = 0;
+    int depth = 0;
+    bool counted = false;
+};
+thread_local ThreadSpan t_span;
 std::atomic<std::uint64_t> g_next_store_id{1};
 
 }  // namespace
@@ -295,6 +306,10 @@ public:
     {
         {
             std::lock_guard lock(mutex);
+            if (t_span.depth > 0 && t_span.store == id && !t_span.counted) {
+                t_span.counted = true;  // from now on the batch holds part of this thread's span
+                ++open_atomic;
+            }
             change(pending);
             ++pending_mutations;
             if (delivery) ++pending_deliveries;
@@ -582,18 +597,29 @@ void RocksStore::erase_retained(std::string_view topic)
 
 void RocksStore::begin_atomic()
 {
-    std::lock_guard lock(impl_->mutex);
-    ++impl_->open_atomic;
+    auto& span = t_span;
+    if (span.depth > 0 && span.store != impl_->id) {
+        // Inside another store's span on this thread (tests hold several stores): counted at once.
+        std::lock_guard lock(impl_->mutex);
+        ++impl_->open_atomic;
+        return;
+    }
+    if (span.depth == 0) span = ThreadSpan{impl_->id, 0, false};
+    ++span.depth;
 }
 
 void RocksStore::end_atomic()
 {
+    auto& span = t_span;
+    if (span.depth > 0 && span.store == impl_->id) {
+        if (--span.depth > 0 || !span.counted) return;  // nested, or nothing written: nothing held back
+        span.counted = false;
+    }
     bool releases_work = false;
     {
         std::lock_guard lock(impl_->mutex);
         // The committer waits for a batch with no atomic span open: only the end of the last span over a
-        // non-empty batch can give it work. A span that wrote nothing (a QoS 1 PUBLISH for clean sessions)
-        // does not wake it: that was two futex calls and a context switch per message.
+        // non-empty batch can give it work. A span that wrote nothing does not wake it.
         releases_work = --impl_->open_atomic == 0 && impl_->pending.Count() > 0;
     }
     if (releases_work) impl_->wake.notify_one();

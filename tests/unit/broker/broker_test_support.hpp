@@ -209,11 +209,14 @@ private:
     void decode_sent()
     {
         for (auto& bytes : link_->take_sent()) {
-            auto decoded = codec::decode(*bytes, codec::DecodeOptions{version_, codec::Sender::server});
-            EXPECT_TRUE(decoded) << "broker sent an undecodable packet: " << decoded.error().message();
-            if (!decoded) continue;
-            EXPECT_EQ(decoded->consumed, bytes->size());
-            inbox_.push_back(std::move(decoded->packet));
+            // Whole packets, one or several per send (the acknowledgements of one read).
+            for (ByteView rest{*bytes}; !rest.empty();) {
+                auto decoded = codec::decode(rest, codec::DecodeOptions{version_, codec::Sender::server});
+                EXPECT_TRUE(decoded) << "broker sent an undecodable packet: " << decoded.error().message();
+                if (!decoded) break;
+                rest = rest.subspan(decoded->consumed);
+                inbox_.push_back(std::move(decoded->packet));
+            }
         }
     }
 

@@ -181,6 +181,55 @@ TEST_F(FlowTest, ReceiveMaximumOfTheClientLimitsMessagesInFlight)  // [MQTT-3.3.
     EXPECT_EQ(text(third[0].payload), "3");
 }
 
+TEST_F(FlowTest, Qos1PublishesOfOneReadAreAcknowledgedInOneWriteInOrder)  // [MQTT-4.6.0-2]
+{
+    auto& pub = publisher(codec::ProtocolVersion::v311);
+    pub.link().take_sent();
+    Bytes both;
+    for (const int id : {7, 8}) {
+        codec::Publish p;
+        p.topic = "t";
+        p.payload = to_bytes("m");
+        p.qos = QoS::at_least_once;
+        p.packet_id = static_cast<std::uint16_t>(id);
+        ASSERT_TRUE(codec::encode(p, codec::ProtocolVersion::v311, both));
+    }
+    pub.send_raw(both);
+    auto sent = pub.link().take_sent();
+    ASSERT_EQ(sent.size(), 1u);  // both PUBACKs in one queued buffer
+    const Bytes expected{std::byte{0x40}, std::byte{0x02}, std::byte{0x00}, std::byte{0x07},
+                         std::byte{0x40}, std::byte{0x02}, std::byte{0x00}, std::byte{0x08}};
+    EXPECT_EQ(*sent[0], expected);
+}
+
+TEST_F(FlowTest, PubacksOfOneReadFreeTheWindowTogether)  // [MQTT-3.3.4-7]
+{
+    auto& sub = client();
+    codec::Connect connect;
+    connect.client_id = "s";
+    connect.properties.receive_maximum = 2;
+    sub.connect(connect);
+    sub.subscribe("t", QoS::at_least_once);
+    sub.received();
+    auto& pub = publisher();
+    for (std::uint16_t i = 1; i <= 4; ++i)
+        pub.publish("t", std::to_string(i), QoS::at_least_once, i);
+    settle();
+    auto publishes = sub.received_of<codec::Publish>();
+    ASSERT_EQ(publishes.size(), 2u);
+    Bytes acks;  // both PUBACKs and one for an unknown packet id (ignored) in one read
+    for (std::uint16_t id : {publishes[0].packet_id, publishes[1].packet_id, std::uint16_t{999}})
+        ASSERT_TRUE(
+            codec::encode(codec::Puback{id, ReasonCode::Success, {}}, codec::ProtocolVersion::v5, acks));
+    ASSERT_EQ(acks.size(), 12u);  // 4 bytes each: read without building a Packet
+    sub.send_raw(acks);
+    auto next = sub.received_of<codec::Publish>();
+    ASSERT_EQ(next.size(), 2u);
+    EXPECT_EQ(text(next[0].payload), "3");
+    EXPECT_EQ(text(next[1].payload), "4");
+    EXPECT_FALSE(sub.closed_notified());
+}
+
 TEST_F(FlowTest, ExceedingOurReceiveMaximumIsRefused)  // [MQTT-3.3.4-9]
 {
     options_.receive_maximum = 2;

@@ -1,6 +1,8 @@
 // StreamDecoder: bytes in any split, whole packets out, oversize packets refused from the header.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "codec_test_support.hpp"
 
 namespace moatmq::codec::test {
@@ -46,6 +48,29 @@ std::vector<Packet> drain(StreamDecoder& decoder)
         EXPECT_TRUE(next) << next.error().message();
         if (!next || !*next) return out;
         out.push_back(std::move(**next));
+    }
+}
+
+TEST(StreamDecoder, PendingShowsTheNextPacketAndSkipConsumesIt)
+{
+    const Bytes all = session_bytes();
+    const auto packets = expected_packets();
+    ASSERT_EQ(packets.size(), 4u);
+    constexpr std::size_t kConnect = 16;  // the first packet's size
+    for (const bool lent : {false, true}) {
+        StreamDecoder decoder(v5_from_client());
+        if (lent)
+            decoder.lend(all);
+        else
+            decoder.feed(all);
+        ASSERT_GE(decoder.pending().size(), kConnect);
+        EXPECT_TRUE(std::equal(all.begin(), all.begin() + kConnect, decoder.pending().begin()));
+        decoder.skip(kConnect);  // handled by the caller: next() goes on with the second
+        auto next = decoder.next();
+        ASSERT_TRUE(next && *next);
+        EXPECT_EQ(**next, packets[1]);
+        if (lent) decoder.keep_lent();
+        EXPECT_EQ(drain(decoder).size(), 2u);
     }
 }
 

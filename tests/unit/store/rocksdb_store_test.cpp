@@ -194,6 +194,42 @@ TEST(RocksStore, AnAtomicSpanIsCommittedWhole)
     EXPECT_EQ(store.counters().commits, 1U);
 }
 
+TEST(RocksStore, ASpanThatWritesNothingHoldsNoOtherThreadBack)
+{
+    test::TempDir dir("moatmq-store");
+    RocksStore store(options_for(dir.path() / "store"));
+    store.begin_atomic();  // e.g. a QoS 1 PUBLISH between clean sessions: nothing to store
+    std::promise<bool> told;
+    std::thread other([&] {
+        store.put_session(session("c"));
+        store.when_durable(store.written(), [&told](bool ok) { told.set_value(ok); });
+    });
+    other.join();
+    auto answer = told.get_future();
+    ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);  // committed while the span is open
+    EXPECT_TRUE(answer.get());
+    store.end_atomic();
+}
+
+TEST(RocksStore, ANestedSpanIsCommittedWithItsOuterSpan)
+{
+    test::TempDir dir("moatmq-store");
+    RocksStore store(options_for(dir.path() / "store"));
+    store.begin_atomic();
+    store.begin_atomic();
+    store.put_session(session("c"));
+    store.end_atomic();
+    std::promise<bool> told;
+    store.when_durable(store.written(), [&told](bool ok) { told.set_value(ok); });
+    auto answer = told.get_future();
+    // The outer span is still open: not committed (a bounded check that nothing happens).
+    EXPECT_EQ(answer.wait_for(100ms), std::future_status::timeout);
+    store.end_atomic();
+    ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
+    EXPECT_TRUE(answer.get());
+    EXPECT_EQ(store.counters().commits, 1U);
+}
+
 TEST(RocksStore, PeriodicAndNoneDoNotHoldAcknowledgements)
 {
     for (auto policy : {SyncPolicy::periodic, SyncPolicy::none}) {
