@@ -257,7 +257,7 @@ std::string BrokerCore::assign_client_id()
         std::snprintf(text, sizeof text, "moatmq-%llx-%llu",
                       static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(this) & 0xFFFFFF),
                       static_cast<unsigned long long>(next_assigned_id_++));
-        if (!by_client_id_.contains(text)) return text;
+        if (!by_client_id_.contains(std::string_view(text))) return text;
     }
 }
 
@@ -271,8 +271,8 @@ BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
     session.owner.reset();
     session.owner_link.reset();
     session.connected = false;
+    by_client_id_.erase(&session);
     by_id_.erase(session.id);
-    by_client_id_.erase(session.client_id);
     stats_.clients_total.fetch_sub(1, std::memory_order_relaxed);
     router_.unsubscribe_all(session.id);
     // The session ends: a delayed will goes out now [MQTT-3.1.3-9] (spec §3.1.2.5).
@@ -323,9 +323,9 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
     bool replaced = false;                  // the session had a connection, which this one replaces
     {
         std::unique_lock registry(registry_mutex_);
-        auto it = by_client_id_.find(request.client_id);
+        auto it = by_client_id_.find(std::string_view(request.client_id));
         if (it != by_client_id_.end()) {
-            auto existing = it->second;
+            auto existing = by_id_.at((*it)->id);
             std::lock_guard lock(existing->mutex);
             previous_owner = existing->owner;
             replaced = existing->connected;
@@ -375,7 +375,7 @@ AttachResult BrokerCore::attach(AttachRequest request, const std::shared_ptr<Cli
             session->version = request.version;
             session->persistent = persistence() != nullptr && request.expiry_interval > 0;
             persist_session_locked(*session);
-            by_client_id_.emplace(session->client_id, session);  // keyed by a view of the session's id
+            by_client_id_.insert(session.get());
             by_id_[session->id] = session;
             stats_.clients_total.fetch_add(1, std::memory_order_relaxed);
             result.session = std::move(session);
@@ -610,8 +610,12 @@ void BrokerCore::restore(StoredState state)
         persist_session_locked(*session);  // the expiry and will as they now stand
         {
             std::unique_lock registry(registry_mutex_);
-            by_client_id_.erase(session->client_id);  // keyed by a view of the session's own id
-            by_client_id_.emplace(session->client_id, session);
+            if (auto it = by_client_id_.find(std::string_view(session->client_id));
+                it != by_client_id_.end()) {
+                by_id_.erase((*it)->id);  // a stored duplicate: the last one wins
+                by_client_id_.erase(it);
+            }
+            by_client_id_.insert(session.get());
             by_id_[session->id] = session;
         }
         stats_.clients_total.fetch_add(1, std::memory_order_relaxed);

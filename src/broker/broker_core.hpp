@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "broker/broker_options.hpp"
@@ -154,8 +155,28 @@ private:
     Router router_;
 
     mutable std::shared_mutex registry_mutex_;
-    // Keyed by a view of the session's own client_id (no copy of the id per session).
-    std::unordered_map<std::string_view, std::shared_ptr<Session>> by_client_id_;
+    // The sessions by client id: a set of the sessions themselves, hashed and compared by their own
+    // client_id (a 16-byte node per session, no copy of the id). Found by a std::string_view too. by_id_
+    // owns them; both always hold the same sessions.
+    struct ClientIdHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view id) const noexcept
+        {
+            return std::hash<std::string_view>{}(id);
+        }
+        std::size_t operator()(const Session* session) const noexcept { return (*this)(session->client_id); }
+    };
+    struct ClientIdEqual {
+        using is_transparent = void;
+        static std::string_view id(std::string_view text) noexcept { return text; }
+        static std::string_view id(const Session* session) noexcept { return session->client_id; }
+        template <class A, class B>
+        bool operator()(const A& a, const B& b) const noexcept
+        {
+            return id(a) == id(b);
+        }
+    };
+    std::unordered_set<Session*, ClientIdHash, ClientIdEqual> by_client_id_;
     std::unordered_map<SessionId, std::shared_ptr<Session>> by_id_;
     SessionId next_session_id_ = 1;
     std::uint64_t next_assigned_id_ = 1;
