@@ -33,8 +33,11 @@ namespace moatmq::broker {
 
 class ClientConnection;
 
-// One drain's slice of a session's queue.
-inline constexpr std::size_t kDrainMessages = 1024;
+// One drain's slice of a session's queue: a few milliseconds of work at most. Not less than what one
+// 64 KiB read of small PUBLISHes can queue for a session (about 2,000 of 32 bytes), or with one worker
+// every read would leave more behind than a drain takes, and the queues would sit at the watermark
+// (1,024 did that: fan-out 1 -> 100 held 2.4x the memory).
+inline constexpr std::size_t kDrainMessages = 4096;
 inline constexpr std::size_t kDrainBytes = 256 * 1024;  // queued bytes (topic + payload)
 // Unwritten output at which a subscriber counts as slow itself (or [limits].max_queued_bytes if lower).
 inline constexpr std::size_t kClientBoundBytes = 1024 * 1024;
