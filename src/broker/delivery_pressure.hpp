@@ -38,9 +38,12 @@ class ClientConnection;
 // every read would leave more behind than a drain takes, and the queues would sit at the watermark
 // (1,024 did that: fan-out 1 -> 100 held 2.4x the memory).
 inline constexpr std::size_t kDrainMessages = 4096;
-inline constexpr std::size_t kDrainBytes = 256 * 1024;  // queued bytes (topic + payload)
-// Unwritten output at which a subscriber counts as slow itself (or [limits].max_queued_bytes if lower).
-inline constexpr std::size_t kClientBoundBytes = 1024 * 1024;
+// Queued bytes (topic + payload): more than one round of 64 KiB reads by 8 publishers queues, so that
+// with one worker the drain keeps up with them (with 256 KiB it fell behind every round of 1 KiB fan-in).
+inline constexpr std::size_t kDrainBytes = 1024 * 1024;
+// Unwritten output at which a subscriber counts as slow itself (or [limits].max_queued_bytes if lower):
+// two slices, so that one slice not yet written when the next drain runs is not mistaken for it.
+inline constexpr std::size_t kClientBoundBytes = 2 * kDrainBytes;
 
 // The watermarks of one broker: high at 4 drains' worth (or half the queue limits if lower), low at half
 // of that.
