@@ -72,7 +72,10 @@ public:
         if (heap_.front().entry == &entry) arm(at);
     }
 
-    // Removes the entry's deadline, if any. Does not touch the timer: it fires early and re-arms.
+    // Removes the entry's deadline, if any. The timer is left armed (it fires early and re-arms) unless
+    // the queue is now empty: then its wait is cancelled, so that a worker with no deadlines left has no
+    // pending work and its io_context can run out (a broker stopping after its last connection closed
+    // waited for the close linger or a keep-alive that no longer existed).
     void cancel(Entry& entry) noexcept
     {
         const std::uint32_t i = entry.index_;
@@ -87,7 +90,10 @@ public:
         } else {
             heap_.pop_back();
         }
-        if (heap_.empty()) heap_.shrink_to_fit();
+        if (heap_.empty()) {
+            heap_.shrink_to_fit();
+            disarm();
+        }
     }
 
     std::size_t size() const noexcept { return heap_.size(); }
@@ -109,6 +115,13 @@ private:
             armed_ = false;
             fire();
         });
+    }
+
+    void disarm() noexcept
+    {
+        if (!timer_ || !armed_) return;
+        armed_ = false;
+        timer_->cancel();  // its handler runs with operation_aborted and does nothing
     }
 
     void fire()

@@ -79,6 +79,25 @@ TEST(DeadlineQueue, MovedCancelledAndDestroyedEntriesFollowTheirLastState)
     EXPECT_EQ(h.queue.size(), 0U);
 }
 
+// A worker whose last deadline goes has nothing pending: its io_context runs out at once instead of
+// waiting for the deadline that was cancelled (a stopping broker waited the whole close linger).
+TEST(DeadlineQueue, CancellingTheLastDeadlineLeavesNoPendingWait)
+{
+    QueueHarness h;
+    Recorder later(1, h.fired);
+    Recorder latest(2, h.fired);
+    const auto now = std::chrono::steady_clock::now();
+    h.queue.set(later, now + 1h);
+    h.queue.set(latest, now + 2h);
+    h.queue.cancel(later);
+    h.io.poll();
+    EXPECT_FALSE(h.io.stopped());  // `latest` still holds the timer
+    h.queue.cancel(latest);
+    h.io.poll();  // runs the cancelled wait's handler
+    EXPECT_TRUE(h.io.stopped());
+    EXPECT_TRUE(h.fired.empty());
+}
+
 TEST(DeadlineQueue, AnEntryMaySetItsNextDeadlineWhenItFires)
 {
     class Repeating final : public DeadlineQueue::Entry {
