@@ -28,6 +28,23 @@ protected:
         c.connect("pub-" + std::to_string(++publishers_));
         return c;
     }
+    // A QoS 1 subscriber "s" to "t" that accepts `receive_maximum` messages in flight, and the first
+    // messages a publisher sends it ("1", "2", ...; `count` of them), delivered up to its window.
+    TestClient& windowed_subscriber_with_published(std::uint16_t receive_maximum, std::uint16_t count)
+    {
+        auto& sub = client();
+        codec::Connect connect;
+        connect.client_id = "s";
+        connect.properties.receive_maximum = receive_maximum;
+        sub.connect(connect);
+        sub.subscribe("t", QoS::at_least_once);
+        sub.received();
+        auto& pub = publisher();
+        for (std::uint16_t i = 1; i <= count; ++i)
+            pub.publish("t", std::to_string(i), QoS::at_least_once, i);
+        settle();
+        return sub;
+    }
     int publishers_ = 0;
 };
 
@@ -162,17 +179,7 @@ TEST_F(FlowTest, PublishAboveMaximumQosIsRefused)  // [MQTT-3.2.2-11]
 
 TEST_F(FlowTest, ReceiveMaximumOfTheClientLimitsMessagesInFlight)  // [MQTT-3.3.4-7]
 {
-    auto& sub = client();
-    codec::Connect connect;
-    connect.client_id = "s";
-    connect.properties.receive_maximum = 2;
-    sub.connect(connect);
-    sub.subscribe("t", QoS::at_least_once);
-    sub.received();
-    auto& pub = publisher();
-    for (std::uint16_t i = 1; i <= 3; ++i)
-        pub.publish("t", std::to_string(i), QoS::at_least_once, i);
-    settle();
+    auto& sub = windowed_subscriber_with_published(2, 3);
     auto publishes = sub.received_of<codec::Publish>();
     ASSERT_EQ(publishes.size(), 2u);
     sub.send(codec::Puback{publishes[0].packet_id, ReasonCode::Success, {}});
@@ -204,17 +211,7 @@ TEST_F(FlowTest, Qos1PublishesOfOneReadAreAcknowledgedInOneWriteInOrder)  // [MQ
 
 TEST_F(FlowTest, PubacksOfOneReadFreeTheWindowTogether)  // [MQTT-3.3.4-7]
 {
-    auto& sub = client();
-    codec::Connect connect;
-    connect.client_id = "s";
-    connect.properties.receive_maximum = 2;
-    sub.connect(connect);
-    sub.subscribe("t", QoS::at_least_once);
-    sub.received();
-    auto& pub = publisher();
-    for (std::uint16_t i = 1; i <= 4; ++i)
-        pub.publish("t", std::to_string(i), QoS::at_least_once, i);
-    settle();
+    auto& sub = windowed_subscriber_with_published(2, 4);
     auto publishes = sub.received_of<codec::Publish>();
     ASSERT_EQ(publishes.size(), 2u);
     Bytes acks;  // both PUBACKs and one for an unknown packet id (ignored) in one read
