@@ -64,14 +64,23 @@ TEST(AcceptedSocket, ComesNonBlockingCloseOnExecWithThePeersAddress)
     ::close(accepted->fd);
 }
 
-TEST(AcceptedSocket, AdoptedSocketReportsWouldBlockInsteadOfWaiting)
-{
+// A connection accepted with accept4() and handed to an Asio socket with adopt_accepted().
+class AdoptedSocket : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        const auto accepted = accept_one(listening);
+        ASSERT_TRUE(accepted);
+        ASSERT_FALSE(adopt_accepted(socket, *accepted));
+    }
+
     Listening listening;
-    test::RawClient client(listening.port());
-    const auto accepted = accept_one(listening);
-    ASSERT_TRUE(accepted);
-    Socket socket(listening.io.get_executor());
-    ASSERT_FALSE(adopt_accepted(socket, *accepted));
+    test::RawClient client{listening.port()};
+    Socket socket{listening.io.get_executor()};
+};
+
+TEST_F(AdoptedSocket, ReportsWouldBlockInsteadOfWaiting)
+{
     // Asio must know the socket is non-blocking, or read_some() would wait in poll() for data.
     ASSERT_TRUE(socket.non_blocking());
     std::array<char, 16> buffer{};
@@ -80,14 +89,8 @@ TEST(AcceptedSocket, AdoptedSocketReportsWouldBlockInsteadOfWaiting)
     EXPECT_EQ(ec, asio::error::would_block);
 }
 
-TEST(AcceptedSocket, AdoptedSocketWaitsForReadinessThenReads)
+TEST_F(AdoptedSocket, WaitsForReadinessThenReads)
 {
-    Listening listening;
-    test::RawClient client(listening.port());
-    const auto accepted = accept_one(listening);
-    ASSERT_TRUE(accepted);
-    Socket socket(listening.io.get_executor());
-    ASSERT_FALSE(adopt_accepted(socket, *accepted));
     bool ready = false;
     socket.async_wait(Socket::wait_read, [&](boost::system::error_code ec) { ready = !ec; });
     ASSERT_TRUE(client.send({'h', 'i'}));
