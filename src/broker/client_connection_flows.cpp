@@ -10,6 +10,7 @@
 // [MQTT-4.3.3-10], which is what makes it exactly once.
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "broker/broker_core.hpp"
 #include "broker/client_connection.hpp"
@@ -52,12 +53,19 @@ void store_done(BrokerCore& core, const Session& session, std::uint64_t stored_s
 }
 
 // Removes the in-flight message `packet_id` from the session and the store.
+using InflightPosition = decltype(inflight_position(std::declval<Session&>(), 0));
+
+// Ends the flow of the in-flight message at `it`, found by the caller.
+void finish_inflight(BrokerCore& core, Session& session, InflightPosition it)
+{
+    store_done(core, session, it->queued.stored_seq);
+    session.inflight.erase(it);
+}
+
 void finish_inflight(BrokerCore& core, Session& session, std::uint16_t packet_id)
 {
     auto it = inflight_position(session, packet_id);
-    if (it == session.inflight.end()) return;
-    store_done(core, session, it->queued.stored_seq);
-    session.inflight.erase(it);
+    if (it != session.inflight.end()) finish_inflight(core, session, it);
 }
 
 }  // namespace
@@ -232,8 +240,7 @@ bool ClientConnection::take_puback(std::uint16_t packet_id)
     if (!owns_session_locked()) return false;
     auto it = inflight_position(*session_, packet_id);
     if (it == session_->inflight.end() || it->stage != Stage::awaiting_puback) return false;  // unknown id
-    store_done(core_, *session_, it->queued.stored_seq);
-    session_->inflight.erase(it);
+    finish_inflight(core_, *session_, it);
     return true;
 }
 
