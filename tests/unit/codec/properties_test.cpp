@@ -9,16 +9,50 @@ namespace {
 
 using C = PropertyContext;
 
+// Table 2-4 (§2.2.2.2): each identifier's value, type and name.
 TEST(PropertyTable, TypesFollowTheSpec)
 {
-    EXPECT_EQ(property_type(PropertyId::PayloadFormatIndicator), PropertyType::byte);
-    EXPECT_EQ(property_type(PropertyId::MessageExpiryInterval), PropertyType::four_byte_integer);
-    EXPECT_EQ(property_type(PropertyId::ContentType), PropertyType::utf8_string);
-    EXPECT_EQ(property_type(PropertyId::CorrelationData), PropertyType::binary_data);
-    EXPECT_EQ(property_type(PropertyId::SubscriptionIdentifier), PropertyType::variable_byte_integer);
-    EXPECT_EQ(property_type(PropertyId::ServerKeepAlive), PropertyType::two_byte_integer);
-    EXPECT_EQ(property_type(PropertyId::UserProperty), PropertyType::utf8_string_pair);
-    EXPECT_EQ(to_string(PropertyId::TopicAliasMaximum), "Topic Alias Maximum");
+    using T = PropertyType;
+    const struct {
+        std::uint8_t id;
+        T type;
+        const char* name;
+    } table[] = {
+        {0x01, T::byte, "Payload Format Indicator"},
+        {0x02, T::four_byte_integer, "Message Expiry Interval"},
+        {0x03, T::utf8_string, "Content Type"},
+        {0x08, T::utf8_string, "Response Topic"},
+        {0x09, T::binary_data, "Correlation Data"},
+        {0x0B, T::variable_byte_integer, "Subscription Identifier"},
+        {0x11, T::four_byte_integer, "Session Expiry Interval"},
+        {0x12, T::utf8_string, "Assigned Client Identifier"},
+        {0x13, T::two_byte_integer, "Server Keep Alive"},
+        {0x15, T::utf8_string, "Authentication Method"},
+        {0x16, T::binary_data, "Authentication Data"},
+        {0x17, T::byte, "Request Problem Information"},
+        {0x18, T::four_byte_integer, "Will Delay Interval"},
+        {0x19, T::byte, "Request Response Information"},
+        {0x1A, T::utf8_string, "Response Information"},
+        {0x1C, T::utf8_string, "Server Reference"},
+        {0x1F, T::utf8_string, "Reason String"},
+        {0x21, T::two_byte_integer, "Receive Maximum"},
+        {0x22, T::two_byte_integer, "Topic Alias Maximum"},
+        {0x23, T::two_byte_integer, "Topic Alias"},
+        {0x24, T::byte, "Maximum QoS"},
+        {0x25, T::byte, "Retain Available"},
+        {0x26, T::utf8_string_pair, "User Property"},
+        {0x27, T::four_byte_integer, "Maximum Packet Size"},
+        {0x28, T::byte, "Wildcard Subscription Available"},
+        {0x29, T::byte, "Subscription Identifier Available"},
+        {0x2A, T::byte, "Shared Subscription Available"},
+    };
+    for (const auto& row : table) {
+        const auto id = static_cast<PropertyId>(row.id);
+        EXPECT_TRUE(is_defined_property(row.id)) << row.name;
+        EXPECT_EQ(property_type(id), row.type) << row.name;
+        EXPECT_EQ(to_string(id), row.name);
+    }
+    EXPECT_EQ(std::size(table), 27u);
 }
 
 TEST(PropertyTable, ExactlyTheTwentySevenDefinedIdentifiers)
