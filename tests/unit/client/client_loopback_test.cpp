@@ -1,5 +1,7 @@
-// The client against a scripted fake broker on 127.0.0.1: the flows Mosquitto cannot show us (AUTH
-// exchanges, duplicate QoS 2 deliveries, a broker's DISCONNECT, a broker that never answers). The fake
+// The client against a scripted fake broker on 127.0.0.1: what goes on the wire field by field (CONNECT
+// with will, credentials and properties; SUBSCRIBE / PUBLISH / UNSUBSCRIBE properties) and the flows
+// Mosquitto cannot show us (AUTH exchanges, duplicate QoS 2 deliveries, a broker's DISCONNECT, a broker
+// that never answers a CONNECT or a PINGREQ). The fake
 // side uses blocking sockets with a receive timeout, so no step can hang the test.
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -310,6 +312,190 @@ TEST(ClientLoopback, IdleClientSendsPingreq)
     client.disconnect();
     server.join();
     EXPECT_TRUE(pinged);
+}
+
+TEST(ClientLoopback, ConnectCarriesCredentialsWillAndPropertiesAndReturnsTheConnackProperties)
+{
+    FakeBroker broker;
+    std::optional<codec::Connect> seen;  // read by the test only after join()
+    std::thread server([&] {
+        broker.accept(codec::ProtocolVersion::v5);
+        if (auto p = broker.read(); p && std::holds_alternative<codec::Connect>(*p)) {
+            seen = std::get<codec::Connect>(*p);
+        }
+        codec::Connack connack;
+        connack.session_present = true;
+        connack.properties.assigned_client_identifier = "given-by-broker";
+        connack.properties.receive_maximum = 7;
+        broker.write(connack);
+        broker.read();  // DISCONNECT
+    });
+    auto options = options_for(broker, codec::ProtocolVersion::v5);
+    options.client_id = "dev-1";
+    options.clean_start = false;
+    options.keep_alive = 42;
+    options.username = "alice";
+    options.password = "pw";
+    codec::Will will;
+    will.topic = "status/dev-1";
+    will.payload = to_bytes("gone");
+    will.qos = codec::QoS::at_least_once;
+    will.retain = true;
+    will.properties.will_delay_interval = 5;
+    will.properties.content_type = "text/plain";
+    options.will = will;
+    options.properties.session_expiry_interval = 3600;
+    options.properties.user_properties = {{"site", "lab"}};
+    Client client;
+    auto connected = client.connect(options);
+    ASSERT_TRUE(connected) << connected.error().message();
+    EXPECT_TRUE(connected->session_present);
+    EXPECT_EQ(connected->properties.assigned_client_identifier, "given-by-broker");
+    EXPECT_EQ(connected->properties.receive_maximum, 7);
+    client.disconnect();
+    server.join();
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->version, codec::ProtocolVersion::v5);
+    EXPECT_EQ(seen->client_id, "dev-1");
+    EXPECT_FALSE(seen->clean_start);
+    EXPECT_EQ(seen->keep_alive, 42);
+    EXPECT_EQ(seen->username, "alice");
+    EXPECT_EQ(seen->password, to_bytes("pw"));
+    EXPECT_EQ(seen->will, will);
+    EXPECT_EQ(seen->properties.session_expiry_interval, 3600u);
+    EXPECT_EQ(seen->properties.user_properties, options.properties.user_properties);
+}
+
+TEST(ClientLoopback, SubscribePublishReceiveAndUnsubscribeCarryTheirProperties)
+{
+    FakeBroker broker;
+    std::optional<codec::Subscribe> subscribe;  // read by the test only after join()
+    std::optional<codec::Publish> published;
+    std::optional<codec::Unsubscribe> unsubscribe;
+    codec::Properties delivered_properties;
+    delivered_properties.content_type = "application/json";
+    delivered_properties.user_properties = {{"origin", "fake"}};
+    delivered_properties.subscription_identifiers = {7};
+    std::thread server([&] {
+        broker.accept(codec::ProtocolVersion::v5);
+        broker.read();
+        broker.write(codec::Connack{});
+        auto s = broker.read();
+        if (!s || !std::holds_alternative<codec::Subscribe>(*s)) return;
+        subscribe = std::get<codec::Subscribe>(*s);
+        codec::Suback suback;
+        suback.packet_id = subscribe->packet_id;
+        suback.reasons = {codec::ReasonCode::GrantedQoS1, codec::ReasonCode::NotAuthorized};
+        broker.write(suback);
+        auto p = broker.read();
+        if (!p || !std::holds_alternative<codec::Publish>(*p)) return;
+        published = std::get<codec::Publish>(*p);
+        codec::Puback puback;
+        puback.packet_id = published->packet_id;
+        broker.write(puback);
+        codec::Publish to_client;
+        to_client.topic = "a/b";
+        to_client.payload = to_bytes("{}");
+        to_client.retain = true;
+        to_client.properties = delivered_properties;
+        broker.write(to_client);
+        auto u = broker.read();
+        if (!u || !std::holds_alternative<codec::Unsubscribe>(*u)) return;
+        unsubscribe = std::get<codec::Unsubscribe>(*u);
+        codec::Unsuback unsuback;
+        unsuback.packet_id = unsubscribe->packet_id;
+        unsuback.reasons = {codec::ReasonCode::Success, codec::ReasonCode::NoSubscriptionExisted};
+        broker.write(unsuback);
+        broker.read();  // DISCONNECT
+    });
+    Client client;
+    ASSERT_TRUE(client.connect(options_for(broker, codec::ProtocolVersion::v5)));
+
+    codec::TopicSubscription wanted{"a/#", {}};
+    wanted.options.qos = codec::QoS::exactly_once;
+    wanted.options.no_local = true;
+    codec::Properties subscribe_properties;
+    subscribe_properties.subscription_identifiers = {7};
+    auto granted =
+        client.subscribe({wanted, codec::TopicSubscription{"private/#", {}}}, subscribe_properties);
+    ASSERT_TRUE(granted) << granted.error().message();
+    EXPECT_EQ(*granted, (std::vector{codec::ReasonCode::GrantedQoS1, codec::ReasonCode::NotAuthorized}));
+
+    codec::Properties publish_properties;
+    publish_properties.message_expiry_interval = 60;
+    publish_properties.response_topic = "replies/me";
+    publish_properties.correlation_data = to_bytes("req-1");
+    publish_properties.user_properties = {{"unit", "C"}};
+    EXPECT_FALSE(
+        client.publish("a/b", to_bytes("21.5"), codec::QoS::at_least_once, false, publish_properties));
+
+    auto received = client.receive(3s);
+    ASSERT_TRUE(received && *received);
+    EXPECT_EQ((*received)->topic, "a/b");
+    EXPECT_TRUE((*received)->retain);
+    EXPECT_EQ((*received)->properties, delivered_properties);
+
+    auto removed = client.unsubscribe({"a/#", "never/subscribed"});
+    ASSERT_TRUE(removed) << removed.error().message();
+    EXPECT_EQ(*removed, (std::vector{codec::ReasonCode::Success, codec::ReasonCode::NoSubscriptionExisted}));
+    client.disconnect();
+    server.join();
+
+    ASSERT_TRUE(subscribe && published && unsubscribe);
+    EXPECT_EQ(subscribe->subscriptions, (std::vector{wanted, codec::TopicSubscription{"private/#", {}}}));
+    EXPECT_EQ(subscribe->properties, subscribe_properties);
+    EXPECT_EQ(published->topic, "a/b");
+    EXPECT_EQ(published->qos, codec::QoS::at_least_once);
+    EXPECT_EQ(published->properties, publish_properties);
+    EXPECT_EQ(unsubscribe->filters, (std::vector<std::string>{"a/#", "never/subscribed"}));
+}
+
+TEST(ClientLoopback, Mqtt311UnsubscribeIsAcknowledgedWithoutReasons)
+{
+    FakeBroker broker;
+    std::thread server([&] {
+        broker.accept(codec::ProtocolVersion::v311);
+        broker.read();
+        broker.write(codec::Connack{});
+        auto u = broker.read();
+        if (!u || !std::holds_alternative<codec::Unsubscribe>(*u)) return;
+        codec::Unsuback unsuback;
+        unsuback.packet_id = std::get<codec::Unsubscribe>(*u).packet_id;
+        broker.write(unsuback);
+        broker.read();  // DISCONNECT
+    });
+    Client client;
+    ASSERT_TRUE(client.connect(options_for(broker, codec::ProtocolVersion::v311)));
+    auto removed = client.unsubscribe({"a/#"});
+    ASSERT_TRUE(removed) << removed.error().message();
+    EXPECT_TRUE(removed->empty());
+    client.disconnect();
+    server.join();
+}
+
+TEST(ClientLoopback, BrokerThatStopsAnsweringPingsEndsTheConnectionWithKeepAliveTimeout)
+{
+    FakeBroker broker;
+    int pings = 0;  // read by the test only after join()
+    std::thread server([&] {
+        broker.accept(codec::ProtocolVersion::v311);
+        broker.read();
+        broker.write(codec::Connack{});
+        // Read (and never answer) until the client gives up and closes: about 1.5 s with keep alive 1.
+        while (auto p = broker.read()) {
+            if (std::holds_alternative<codec::Pingreq>(*p)) ++pings;
+        }
+    });
+    auto options = options_for(broker, codec::ProtocolVersion::v311);
+    options.keep_alive = 1;
+    Client client;
+    ASSERT_TRUE(client.connect(options));
+    auto received = client.receive(10s);  // ends early: the connection closes
+    ASSERT_FALSE(received);
+    EXPECT_EQ(received.error(), make_error_code(ClientError::keep_alive_timeout));
+    EXPECT_EQ(client.close_reason(), make_error_code(ClientError::keep_alive_timeout));
+    server.join();
+    EXPECT_GE(pings, 1);
 }
 
 TEST(ClientLoopback, OperationsBeforeConnectFail)
