@@ -44,9 +44,8 @@ enum class CodecError : std::uint8_t {
     property_value_invalid,         // e.g. Payload Format Indicator 2, Receive Maximum 0, Maximum QoS 2
     subscription_id_from_client,    // Subscription Identifier in a client's PUBLISH [MQTT-3.3.4-6]
     unexpected_packet,              // a packet the receiving side never accepts (e.g. CONNACK at a server)
-    field_too_long,
-    topic_alias_missing,  // 5.0 PUBLISH with an empty topic and no Topic Alias (§3.3.2.1)                 //
-                          // encoder: a string or binary field over 65,535 bytes
+    field_too_long,                 // encoder: a string or binary field over 65,535 bytes
+    topic_alias_missing,            // 5.0 PUBLISH with an empty topic and no Topic Alias (§3.3.2.3.4)
 };
 
 const boost::system::error_category& codec_category() noexcept;
