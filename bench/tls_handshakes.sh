@@ -4,8 +4,8 @@
 # Starts `moatmq serve` pinned to core 0 (one worker thread; bench/compare.sh's configuration, from
 # bench/lib.sh) with a plain listener and two TLS listeners (ECDSA P-256 and RSA-2048 server keys),
 # runs `moatmq bench conn` pinned to core 1 against each (plain: TCP + CONNECT/CONNACK + DISCONNECT
-# only; --tls: the same after a full handshake, then after a resumed one), RUNS times, and prints one
-# JSON line per run with the load average.
+# only; --tls: the same after a full handshake, then after a resumed one, with TLS 1.3 and with TLS 1.2
+# clients), RUNS times, and prints one JSON line per run with the load average.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=bench/lib.sh
@@ -23,10 +23,12 @@ pid=$!
 for port in "$plain" "$ecdsa" "$rsa"; do
   wait_port "$port" "$pid" || { cat "$work/moatmq.log" >&2; exit 1; }
 done
+# Each TLS listener is measured with TLS 1.3 and with TLS 1.2 clients: a TLS 1.3 resumption still makes
+# a fresh X25519 exchange (psk_dhe_ke, forward secrecy), a TLS 1.2 one is the abbreviated handshake.
 for run in $(seq 1 "$runs"); do
-  for target in plain ecdsa rsa; do
-    port=${!target}
-    tls=(); [ $target = plain ] || tls=(--tls --cafile "$work/ca.crt")
+  for target in plain ecdsa/tlsv1.3 ecdsa/tlsv1.2 rsa/tlsv1.3 rsa/tlsv1.2; do
+    listener=${target%/*}; port=${!listener}
+    tls=(); [ "$listener" = plain ] || tls=(--tls --cafile "$work/ca.crt" --tls-version "${target#*/}")
     load=$(cut -d' ' -f1 /proc/loadavg)
     line=$(taskset -c 1 "$moatmq" bench conn -p "$port" -c "$n" --concurrency 16 "${tls[@]}" \
       --broker-pid "$pid" --json 2>/dev/null || true)

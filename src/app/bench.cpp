@@ -36,6 +36,7 @@ struct BenchArgs {
     bool tls = false;
     std::string cafile;
     bool insecure = false;
+    std::string tls_version;
     unsigned threads = 1;
     std::optional<int> broker_pid;
     bool json = false;
@@ -93,6 +94,7 @@ int run_bench(int argc, char** argv)
     app.add_flag("--tls", a.tls, "conn: TLS, measuring full handshakes and then resumed sessions");
     app.add_option("--cafile", a.cafile, "TLS: verify the broker against these CA certificates");
     app.add_flag("--insecure", a.insecure, "TLS: do not verify the broker's certificate");
+    app.add_option("--tls-version", a.tls_version, "TLS: tlsv1.2 or tlsv1.3 only (default: either)");
     app.add_option("--threads", a.threads, "Generator threads (default 1)")->check(CLI::Range(1, 256));
     app.add_option("--broker-pid", a.broker_pid,
                    "Broker process on this machine: report its CPU time and memory")
@@ -132,9 +134,13 @@ int run_bench(int argc, char** argv)
     o.tls = a.tls;
     if (o.tls && o.mode != loadgen::Mode::conn)
         return usage_error("--tls is supported by the conn mode only");
-    if ((!a.cafile.empty() || a.insecure) && !o.tls) return usage_error("--cafile/--insecure need --tls");
+    if ((!a.cafile.empty() || a.insecure || !a.tls_version.empty()) && !o.tls)
+        return usage_error("--cafile/--insecure/--tls-version need --tls");
+    if (!a.tls_version.empty() && a.tls_version != "tlsv1.2" && a.tls_version != "tlsv1.3")
+        return usage_error("--tls-version must be tlsv1.2 or tlsv1.3");
     o.cafile = a.cafile;
     o.insecure = a.insecure;
+    o.tls_version = a.tls_version;
     o.threads = a.threads;
     if (a.broker_pid) o.broker_pid = static_cast<pid_t>(*a.broker_pid);
 

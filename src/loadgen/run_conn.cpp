@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "codec/decoder.hpp"
@@ -45,9 +46,10 @@ struct PhaseResult {
     std::uint64_t ok = 0;
     std::uint64_t failed = 0;
     std::uint64_t resumed = 0;
+    std::set<std::string> protocols;  // TLS versions negotiated ("TLSv1.3", ...)
     error_code first_error;
 
-    void record(const error_code& ec, std::uint64_t ns, bool was_resumed)
+    void record(const error_code& ec, std::uint64_t ns, bool was_resumed, const char* protocol = nullptr)
     {
         std::lock_guard lock(mutex);
         if (ec) {
@@ -57,6 +59,7 @@ struct PhaseResult {
         }
         ++ok;
         resumed += was_resumed ? 1 : 0;
+        if (protocol != nullptr) protocols.emplace(protocol);
         setup_ns.record(ns);
     }
 };
@@ -129,6 +132,7 @@ awaitable<void> conn_lane(std::shared_ptr<ConnJob> job, std::shared_ptr<Countdow
         const Bytes connect = encode_connect(settings);
         error_code ec;
         bool resumed = false;
+        const char* protocol = nullptr;
         if (job->tls == nullptr) {
             tcp::socket socket{executor};
             std::tie(ec) = co_await socket.async_connect(job->endpoint, as_tuple(use_awaitable));
@@ -149,6 +153,7 @@ awaitable<void> conn_lane(std::shared_ptr<ConnJob> job, std::shared_ptr<Countdow
             if (!ec) ec = co_await mqtt_handshake(stream, connect, job->disconnect, settings.version);
             if (!ec) {
                 resumed = SSL_session_reused(stream.native_handle()) == 1;
+                protocol = SSL_get_version(stream.native_handle());
                 // TLS 1.3 tickets arrive after the handshake; by the CONNACK they have been read.
                 if (job->resume) session.reset(SSL_get1_session(stream.native_handle()));
                 // The MQTT DISCONNECT ends the connection; without this, freeing a connection that was
@@ -157,7 +162,7 @@ awaitable<void> conn_lane(std::shared_ptr<ConnJob> job, std::shared_ptr<Countdow
             }
         }
         const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count();
-        job->result.record(ec, static_cast<std::uint64_t>(ns), resumed);
+        job->result.record(ec, static_cast<std::uint64_t>(ns), resumed, protocol);
     }
     done->done({});
 }
@@ -166,6 +171,7 @@ struct PhaseFigures {
     std::string name;
     double seconds = 0;
     std::uint64_t ok = 0, failed = 0, resumed = 0;
+    std::set<std::string> protocols;
     std::optional<double> broker_cpu_us_per_conn;
     double client_cpu = 0;
     nlohmann::ordered_json latency;
@@ -205,6 +211,7 @@ PhaseFigures run_phase(const BenchOptions& o, const tcp::endpoint& endpoint, ssl
     f.ok = job->result.ok;
     f.failed = job->result.failed;
     f.resumed = job->result.resumed;
+    f.protocols = job->result.protocols;
     f.first_error = job->result.first_error;
     if (broker_before && broker_after && f.ok > 0)
         f.broker_cpu_us_per_conn =
@@ -221,6 +228,12 @@ std::unique_ptr<ssl::context> make_tls_context(const BenchOptions& o)
                          ssl::context::no_tlsv1_1);
     // Keep sessions in the client cache too, so that SSL_get1_session() has tickets to offer.
     SSL_CTX_set_session_cache_mode(context->native_handle(), SSL_SESS_CACHE_CLIENT);
+    if (!o.tls_version.empty()) {
+        // TLS 1.2 resumes with an abbreviated handshake (no key exchange); TLS 1.3 with psk_dhe_ke.
+        const int version = o.tls_version == "tlsv1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
+        SSL_CTX_set_min_proto_version(context->native_handle(), version);
+        SSL_CTX_set_max_proto_version(context->native_handle(), version);
+    }
     if (o.insecure) {
         context->set_verify_mode(ssl::verify_none);
     } else {
@@ -256,10 +269,12 @@ BenchReport run_conn(const BenchOptions& o, const std::string& address)
     j["clients"] = o.clients;
     j["concurrency"] = o.concurrency;
     j["threads"] = std::max(1U, o.threads);
+    const std::string transport = !o.tls                  ? "plain TCP"
+                                  : o.tls_version.empty() ? "TLS"
+                                                          : "TLS (" + o.tls_version + " only)";
     char line[300];
     std::snprintf(line, sizeof line, "conn: %s clients, %u at a time, %s, %s\n",
-                  with_commas(o.clients).c_str(), o.concurrency, o.tls ? "TLS" : "plain TCP",
-                  address.c_str());
+                  with_commas(o.clients).c_str(), o.concurrency, transport.c_str(), address.c_str());
     report.summary = line;
     for (const auto& f : phases) {
         const double rate = f.seconds > 0 ? static_cast<double>(f.ok) / f.seconds : 0;
@@ -269,6 +284,7 @@ BenchReport run_conn(const BenchOptions& o, const std::string& address)
         p["seconds"] = f.seconds;
         p["conn_per_s"] = rate;
         if (o.tls) p["resumed"] = f.resumed;
+        if (o.tls) p["protocols"] = f.protocols;
         p["client_cpu"] = f.client_cpu;
         if (f.broker_cpu_us_per_conn) p["broker_cpu_us_per_conn"] = *f.broker_cpu_us_per_conn;
         p["setup_us"] = f.latency;

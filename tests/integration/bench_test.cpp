@@ -242,6 +242,18 @@ TEST(BenchTls, FullThenResumedHandshakesAgainstMosquitto)
     // Each of the 4 lanes makes one full handshake first, then resumes the session it got.
     EXPECT_GE(r["tls-resumed"]["resumed"].get<std::uint64_t>(), 96U) << r.dump();
 
+    // --tls-version holds the generator to one version, and the phases report the one negotiated:
+    // TLS 1.2 resumes through the abbreviated handshake (session ids or tickets), TLS 1.3 through tickets.
+    for (const std::string version : {"tlsv1.2", "tlsv1.3"}) {
+        const auto v = run_bench(broker.port(), {"conn", "--tls", "--cafile", d + "/ca.crt", "--tls-version",
+                                                 version, "-c", "20", "--concurrency", "2"});
+        const auto negotiated = version == "tlsv1.2" ? "TLSv1.2" : "TLSv1.3";
+        ASSERT_TRUE(v.contains("tls-resumed")) << v.dump();
+        EXPECT_EQ(v["tls-full"]["protocols"], nlohmann::json::array({negotiated})) << v.dump();
+        EXPECT_EQ(v["tls-resumed"]["protocols"], nlohmann::json::array({negotiated})) << v.dump();
+        EXPECT_GE(v["tls-resumed"]["resumed"].get<std::uint64_t>(), 18U) << v.dump();
+    }
+
     // Verification is on: a CA that did not sign the server's certificate fails every handshake.
     ssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
          "-subj", "/CN=other CA", "-keyout", d + "/other.key", "-out", d + "/other.crt"});
@@ -256,6 +268,10 @@ TEST(BenchUsage, BadArgumentsAreUsageErrors)
     EXPECT_EQ(run_program({moatmq_binary(), "bench", "latency", "-r", "0"}).exit_code, 2);
     EXPECT_EQ(run_program({moatmq_binary(), "bench", "fanin", "-t", "a/#"}).exit_code, 2);
     EXPECT_EQ(run_program({moatmq_binary(), "bench", "fanin", "--tls"}).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "bench", "conn", "--tls-version", "tlsv1.2"}).exit_code, 2);
+    EXPECT_EQ(run_program({moatmq_binary(), "bench", "conn", "--tls", "--insecure", "--tls-version", "1.1"})
+                  .exit_code,
+              2);
 }
 
 TEST(BenchUsage, UnreachableBrokerIsARuntimeFailure)
