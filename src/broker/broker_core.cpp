@@ -291,9 +291,15 @@ BrokerCore::Ended BrokerCore::end_session_locked(Session& session)
     }
     if (!session.queue.empty()) ended.client_id = session.client_id;  // for the log line
     ended.waiting = take_waiting_locked(session);
+    // An unacknowledged QoS 1 shared delivery goes to another member; a QoS 2 one whose PUBLISH was sent
+    // dies with the session: no other member may get it [MQTT-4.8.2-5].
     for (auto& inflight : session.inflight) {
-        if (inflight.queued.shared_group != 0 && inflight.stage != InflightMessage::Stage::awaiting_pubcomp) {
+        if (inflight.queued.shared_group == 0) continue;
+        if (inflight.stage == InflightMessage::Stage::awaiting_puback) {
             ended.shared.push_back(std::move(inflight.queued));
+        } else if (inflight.stage == InflightMessage::Stage::awaiting_pubrec) {
+            ++ended.discarded;
+            ended.client_id = session.client_id;
         }
     }
     session.queue.clear();

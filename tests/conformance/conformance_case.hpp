@@ -36,7 +36,8 @@ constexpr const char* kLimits =
 
 // One expected packet from the broker. The body must be `head` (its last byte may instead be any of
 // `or_codes`), then, when `tail` is set (5.0 packets with properties), a property block of any content
-// and then exactly `tail`; a property block may be left out when `tail` is empty, as the spec allows.
+// and then exactly `tail`; a property block may be left out when `tail` is empty and the packet type
+// allows it.
 // `any_body` checks the first byte only.
 struct Reply {
     std::uint8_t first = 0;
@@ -96,7 +97,12 @@ inline std::string mismatch(const Packet& packet, const Reply& reply)
     }
     std::size_t at = reply.head.size();
     if (!reply.tail) return at == body.size() ? std::string{} : "body longer than expected" + seen;
-    if (at == body.size() && reply.tail->empty()) return {};  // property block left out
+    // Only PUBACK, PUBREC, PUBREL, PUBCOMP, DISCONNECT and AUTH may leave out their property block
+    // (spec §3.4.2.2 and its siblings); CONNACK, SUBACK and UNSUBACK must carry one [MQTT-2.2.2-1].
+    const int type = packet.first >> 4;
+    const bool may_omit = (type >= 4 && type <= 7) || type >= 14;
+    if (at == body.size() && reply.tail->empty() && may_omit) return {};  // property block left out
+    if (at == body.size()) return "property block missing" + seen;
     std::uint32_t length = 0;
     std::uint32_t multiplier = 1;
     for (int i = 0; i < 4 && at < body.size(); ++i) {
@@ -167,6 +173,10 @@ inline void run_case(BrokerProcess& broker, const Case& c)
         EXPECT_EQ(mismatch(*packet, (*replies)[i]), "") << "reply " << i;
     }
     if (closes) {
+        // Nothing more before the close: no second answer, nothing after a DISCONNECT [MQTT-3.14.4-1],
+        // no DISCONNECT where only a close is allowed [MQTT-3.14.0-1].
+        const auto extra = read_packet(client);
+        EXPECT_FALSE(extra) << "sent 0x" << std::hex << int{extra ? extra->first : 0} << " before closing";
         EXPECT_TRUE(client.wait_closed(5s)) << "the broker kept the connection open";
     } else {
         // Still serving: a PINGREQ is answered (and nothing else was sent before the PINGRESP).
