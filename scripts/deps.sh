@@ -17,9 +17,11 @@ packages=(
   python3 gnuplot-nox
 )
 
+# Installed means dpkg -s reports "install ok installed" (not merely known, e.g. removed with its
+# configuration files left).
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  dpkg -s "$p" 2>/dev/null | grep -qx 'Status: install ok installed' || missing+=("$p")
 done
 
 # MQTT.js (npm "mqtt", installed into the build directory by CMake) runs on Node.js. Any node and npm
