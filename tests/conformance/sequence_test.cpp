@@ -4,6 +4,7 @@
 // after the statement it checks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <sstream>
@@ -251,6 +252,59 @@ TEST_F(SequenceConformance, MQTT_3_14_2_2_TakeoverDisconnectCarriesNoSessionExpi
     EXPECT_TRUE(first.closed());
 }
 
+TEST_F(SequenceConformance, MQTT_3_1_2_29_NoReasonStringOrUserPropertyOnAcksWithRequestProblemInformation0)
+{
+    Peer peer(*broker_);
+    ASSERT_TRUE(peer.connect("seq3129", 0x02, prop_byte(0x17, 0)));
+    // Answers that a broker might explain: UNSUBACK 0x11, PUBACK/PUBREC 0x10, PUBCOMP 0x92.
+    ASSERT_TRUE(
+        peer.send(cat({subscribe5(1, "seq/rpi", 0), packet(0xA2, cat({u16(2), props(), str("seq/none")})),
+                       publish5("seq/rpi/none", "x", 0x02, 3), publish5("seq/rpi/none", "x", 0x04, 4),
+                       packet(0x62, u16(5))})));
+    const std::uint8_t types[] = {0x90, 0xB0, 0x40, 0x50, 0x70};
+    for (const auto type : types) {
+        const auto answer = peer.next();
+        ASSERT_TRUE(answer);
+        ASSERT_EQ(answer->first, type);
+        // SUBACK and UNSUBACK: packet id, then properties; the others: packet id, reason code, properties.
+        const std::size_t at = (type == 0x90 || type == 0xB0) ? 2 : 3;
+        if (answer->body.size() <= at) continue;  // property block left out
+        const auto ids = property_ids(answer->body, at);
+        EXPECT_FALSE(has(ids, 0x1F)) << "Reason String on 0x" << std::hex << int{type};
+        EXPECT_FALSE(has(ids, 0x26)) << "User Property on 0x" << std::hex << int{type};
+    }
+}
+
+// A will without Will Retain is published as a live message, with its user properties in order.
+TEST_F(SequenceConformance, MQTT_3_1_2_14_And_3_1_3_10_AWillWithoutRetainIsLiveAndKeepsItsProperties)
+{
+    Peer watcher(*broker_);
+    ASSERT_TRUE(watcher.connect("seq3114w"));
+    subscribe(watcher, "seq/will14", 0x00, 0x00);
+    const Bytes user_properties = cat({Bytes{0x26}, str("b"), str("1"), Bytes{0x26}, str("a"), str("2")});
+    {
+        RawClient dying(broker_->port());
+        ASSERT_TRUE(dying.send(connect5("seq3114d", 0x06, 60, {},
+                                        cat({props(user_properties), str("seq/will14"), str("gone")}))));
+        const auto connack = read_packet(dying);
+        ASSERT_TRUE(connack);
+        ASSERT_EQ(mismatch(*connack, Reply{0x20, {0x00, 0x00}, Bytes{}, {}, false}), "");
+    }  // closed without DISCONNECT
+    const auto will = watcher.next();
+    ASSERT_TRUE(will) << "no will";
+    EXPECT_EQ(will->first, 0x30) << "published retained, or not at QoS 0";
+    EXPECT_EQ(publish5_payload(*will), "gone");
+    const auto at = publish_properties_at(*will);
+    EXPECT_NE(std::search(will->body.begin() + static_cast<long>(at), will->body.end(),
+                          user_properties.begin(), user_properties.end()),
+              will->body.end())
+        << "will user properties changed or reordered";
+    Peer late(*broker_);
+    ASSERT_TRUE(late.connect("seq3114l"));
+    subscribe(late, "seq/will14", 0x00, 0x00);
+    EXPECT_TRUE(late.quiet()) << "the will was retained";
+}
+
 // ---- PUBLISH and its flows ----
 
 TEST_F(SequenceConformance, MQTT_4_3_1_1_And_2_2_1_2_Qos0IsSentWithoutDupOrPacketId)
@@ -293,6 +347,35 @@ TEST_F(SequenceConformance, MQTT_4_3_3_OutboundQos2RunsPublishPubrecPubrelPubcom
     }
     ASSERT_TRUE(subscriber.send(packet(0x70, u16(id))));
     EXPECT_TRUE(subscriber.quiet()) << "the PUBLISH was sent again after its PUBREL [MQTT-4.3.3-6]";
+}
+
+// Message expiry applies to messages waiting for delivery, never to one whose QoS 2 PUBLISH was sent.
+TEST_F(SequenceConformance, MQTT_4_3_3_7_AQos2MessageInFlightDoesNotExpire)
+{
+    const Bytes expiry = cat({Bytes{0x11}, u32(300)});
+    auto subscriber = std::make_unique<Peer>(*broker_);
+    ASSERT_TRUE(subscriber->connect("seq4337s", 0x02, expiry));
+    subscribe(*subscriber, "seq/expiry", 0x02, 0x02);
+    Peer publisher(*broker_);
+    ASSERT_TRUE(publisher.connect("seq4337p"));
+    ASSERT_TRUE(publisher.send(publish5("seq/expiry", "late", 0x04, 1, cat({Bytes{0x02}, u32(1)}))));
+    const auto pubrec = publisher.next();
+    ASSERT_TRUE(pubrec);
+    ASSERT_TRUE(publisher.send(packet(0x62, u16(1))));
+    const auto publish = subscriber->next();
+    ASSERT_TRUE(publish);
+    const auto id = publish_packet_id(*publish);
+    subscriber.reset();  // gone without PUBREC
+    ASSERT_TRUE(wait_closed_in_log(*broker_, "seq4337s"));
+    std::this_thread::sleep_for(1500ms);  // the message's 1 s Message Expiry Interval passes
+    Peer back(*broker_);
+    const auto connack = back.connect("seq4337s", 0x00, expiry);
+    ASSERT_TRUE(connack);
+    ASSERT_EQ(mismatch(*connack, Reply{0x20, {0x01, 0x00}, Bytes{}, {}, false}), "");
+    const auto again = back.next();
+    ASSERT_TRUE(again) << "the in-flight QoS 2 message expired";
+    EXPECT_EQ(again->first, 0x3C);
+    EXPECT_EQ(publish_packet_id(*again), id);
 }
 
 TEST_F(SequenceConformance, MQTT_4_3_3_12_AfterPubcompTheSamePacketIdIsANewMessage)
