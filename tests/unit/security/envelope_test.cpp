@@ -1,6 +1,7 @@
 // Envelope round trips, every tamper case, nonce uniqueness and fixed vectors. The vectors were computed
 // independently with Python's `cryptography` package (AESGCM / ChaCha20Poly1305) from the layout in
-// docs/payload-encryption.md, not with this code.
+// docs/payload-encryption.md, not with this code: envelope_vectors.py recomputes them and checks this
+// file (ctest security.envelope_vectors_independent).
 #include "security/payload/envelope.hpp"
 
 #include <gtest/gtest.h>
