@@ -120,7 +120,7 @@ void ClientConnection::on_bytes(ByteView bytes)
         if (decoder_.buffered() > core_.options().max_packet_size) {
             log(LogLevel::info, "closed: too much data while the CONNECT is being authenticated");
             state_ = State::closing;
-            link_->close();
+            link_->close("too much data while the CONNECT is being authenticated");
         }
         return;
     }
@@ -199,7 +199,7 @@ void ClientConnection::on_decode_error(const error_code& ec)
         // 3.1.1: close without a CONNACK [MQTT-4.8.0-1].
         log(LogLevel::info, why);
         state_ = State::closing;
-        link_->close();
+        link_->close(why);
         return;
     }
     if (state_ == State::auth_exchange) {  // after CONNECT, before CONNACK
@@ -219,7 +219,7 @@ void ClientConnection::handle(codec::Packet& packet)
             // The first packet from a client MUST be CONNECT [MQTT-3.1.0-1].
             log(LogLevel::info, "first packet is not CONNECT");
             state_ = State::closing;
-            link_->close();
+            link_->close("first packet is not CONNECT");
         }
         return;
     }
@@ -230,7 +230,7 @@ void ClientConnection::handle(codec::Packet& packet)
         } else if (std::holds_alternative<codec::Disconnect>(packet)) {
             log(LogLevel::info, "disconnected during authentication");
             state_ = State::closing;
-            link_->close();
+            link_->close("disconnected during authentication");
         } else {
             refuse_connect(ReasonCode::ProtocolError, version_,
                            "only AUTH may follow CONNECT until authenticated");
@@ -267,7 +267,7 @@ void ClientConnection::refuse_connect(ReasonCode reason, codec::ProtocolVersion 
     if (v5() && !why.empty()) connack.properties.reason_string = std::string(why);
     send(connack);
     state_ = State::closing;
-    link_->close();
+    link_->close(why.empty() ? std::string_view("CONNECT refused") : why);
 }
 
 void ClientConnection::handle_connect(codec::Connect& connect)
@@ -478,7 +478,7 @@ void ClientConnection::on_timer(TimePoint now)
         now >= connect_deadline_) {
         log(LogLevel::info, "closed: no CONNECT within the connect timeout");
         state_ = State::closing;
-        link_->close();
+        link_->close("no CONNECT within the connect timeout");
         return;
     }
     if (state_ == State::connected && keep_alive_ != Duration::zero() &&
@@ -500,7 +500,7 @@ void ClientConnection::close_with(ReasonCode reason, std::string_view why)
         disconnect.properties.reason_string = std::string(why);  // dropped if over the client's limit
         send(disconnect);
     }
-    link_->close();
+    link_->close(why);
 }
 
 void ClientConnection::on_taken_over()
@@ -517,7 +517,7 @@ void ClientConnection::on_shutdown()
     if (state_ == State::awaiting_connect || state_ == State::authenticating ||
         state_ == State::auth_exchange) {
         state_ = State::closing;
-        link_->close();
+        link_->close("broker shutting down");
         return;
     }
     close_with(ReasonCode::ServerShuttingDown, "broker shutting down");

@@ -596,7 +596,7 @@ void ClientConnection::handle_disconnect(const codec::Disconnect& disconnect)
     log(LogLevel::info, "DISCONNECT received");
     send_batched_acks();  // the packets before the DISCONNECT are answered
     state_ = State::closing;
-    link_->close();
+    link_->close("DISCONNECT received");
 }
 
 }  // namespace moatmq::broker

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "common/bytes.hpp"
 
@@ -26,8 +27,10 @@ public:
     // Bytes queued and not yet written: the broker's measure of a slow subscriber.
     virtual std::size_t queued_bytes() const noexcept = 0;
 
-    // Writes what is queued, then closes the connection. Connection::on_closed() follows.
-    virtual void close() = 0;
+    // Writes what is queued, then closes the connection. Connection::on_closed() follows. `reason` (a
+    // few words: "keep alive timeout", "DISCONNECT received") is the one the transport's "connection
+    // closed" log line gives.
+    virtual void close(std::string_view reason) = 0;
 
     // Runs `task` on this connection's worker thread, soon; safe from any thread. The task still runs
     // if the connection has closed meanwhile, so it must not assume the connection is alive.

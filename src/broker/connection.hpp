@@ -27,7 +27,7 @@ public:
 
     // Bytes read from the socket: decodes and handles every whole packet in them. A malformed packet
     // makes the connection send what the spec asks (5.0: DISCONNECT/CONNACK with a reason code) and
-    // call ClientLink::close().
+    // call ClientLink::close(reason).
     virtual void on_bytes(ByteView bytes) = 0;
 
     // The socket is gone (peer left, I/O error, or after ClientLink::close()). Abnormal — the will is

@@ -84,11 +84,11 @@ public:
 
     std::size_t queued_bytes() const noexcept override { return queued_bytes_; }
 
-    void close() override
+    void close(std::string_view reason) override
     {
         if (close_requested_ || aborted_) return;
         close_requested_ = true;
-        set_end_reason("closed by broker");
+        set_end_reason(reason.empty() ? std::string("closed by broker") : std::string(reason));
         if (hooks_ != nullptr) {
             hooks_->want_write();
             hooks_->deadline_changed();  // no more on_timer() once closing

@@ -113,7 +113,7 @@ public:
         if (std::holds_alternative<codec::Suback>(decoded->packet)) subscribed_ = true;
     }
     std::size_t queued_bytes() const noexcept override { return 0; }
-    void close() override { finish(); }  // the transport reports the close on the next turn
+    void close(std::string_view) override { finish(); }  // the transport reports the close on the next turn
     void post(std::function<void()> task) override { worker_.post(std::move(task)); }
 
     std::size_t distinct() const

@@ -30,7 +30,11 @@ public:
         sent_.push_back(std::move(packet));
     }
     std::size_t queued_bytes() const noexcept override { return written_ ? 0 : queued_; }
-    void close() override { closed_ = true; }
+    void close(std::string_view reason) override
+    {
+        if (!closed_) close_reason_ = reason;
+        closed_ = true;
+    }
     void post(std::function<void()> task) override
     {
         std::lock_guard lock(mutex_);
@@ -78,6 +82,8 @@ public:
     }
 
     bool closed() const { return closed_; }
+    // What close() gave for the transport's "connection closed" log line.
+    const std::string& close_reason() const { return close_reason_; }
     // Backpressure: whether the broker asked the transport to stop reading, and how often it changed it.
     bool reading_paused() const { return reading_paused_; }
     int pause_changes() const { return pause_changes_; }
@@ -92,6 +98,7 @@ private:
     std::size_t queued_ = 0;
     bool written_ = true;
     bool closed_ = false;
+    std::string close_reason_;
     bool reading_paused_ = false;
     int pause_changes_ = 0;
 };

@@ -103,6 +103,7 @@ TEST_F(ClientConnectionTest, KeepAliveClosesAfterOneAndAHalfTimesOfSilence)  // 
     auto disconnects = c.received_of<codec::Disconnect>();
     ASSERT_EQ(disconnects.size(), 1u);
     EXPECT_EQ(disconnects[0].reason, ReasonCode::KeepAliveTimeout);
+    EXPECT_EQ(c.link().close_reason(), "keep alive timeout");  // the transport's "connection closed" line
 }
 
 TEST_F(ClientConnectionTest, ConnectionWithoutConnectIsClosedAfterTheTimeout)
@@ -114,6 +115,7 @@ TEST_F(ClientConnectionTest, ConnectionWithoutConnectIsClosedAfterTheTimeout)
     EXPECT_FALSE(c.link().closed());
     advance(1s);
     EXPECT_TRUE(c.link().closed());
+    EXPECT_EQ(c.link().close_reason(), "no CONNECT within the connect timeout");
     EXPECT_TRUE(c.received().empty());
 }
 
@@ -281,6 +283,7 @@ TEST_F(ClientConnectionTest, ShutdownSendsServerShuttingDown)
     auto disconnects = c.received_of<codec::Disconnect>();
     ASSERT_EQ(disconnects.size(), 1u);
     EXPECT_EQ(disconnects[0].reason, ReasonCode::ServerShuttingDown);
+    EXPECT_EQ(c.link().close_reason(), "broker shutting down");
     EXPECT_TRUE(c.closed_notified());
 }
 

@@ -9,11 +9,13 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -188,7 +190,7 @@ TEST(Server, CloseWritesWhatIsQueuedThenCloses)
 {
     Harness harness([](broker::ClientLink& link, ByteView) {
         link.send(shared("bye"));
-        link.close();
+        link.close("done");
         link.send(shared("never"));  // after close(): dropped
     });
     RawClient client(harness.port());
@@ -228,6 +230,75 @@ TEST(Server, EveryConnectionsDeadlineFiresOnASharedWorker)
     EXPECT_EQ(third.read(5), bytes_of("timer"));
     EXPECT_EQ(first.read(5), bytes_of("timer"));
     EXPECT_EQ(second.read(5), bytes_of("timer"));
+}
+
+// The default, threads = 0: one worker per core. Accepted sockets are spread round-robin over the
+// workers, and each connection is created and served on one worker only (its io_context), for life.
+class PinnedConnection final : public broker::Connection {
+public:
+    PinnedConnection(std::shared_ptr<broker::ClientLink> link, std::mutex& mutex,
+                     std::set<std::thread::id>& threads)
+        : link_(std::move(link)), mutex_(mutex), threads_(threads)
+    {
+    }
+
+    void on_bytes(ByteView bytes) override
+    {
+        {
+            std::lock_guard lock(mutex_);
+            threads_.insert(std::this_thread::get_id());
+        }
+        link_->send(std::make_shared<const Bytes>(bytes.begin(), bytes.end()));
+    }
+    void on_closed() override {}
+    std::optional<TimePoint> next_deadline() const override { return std::nullopt; }
+    void on_timer(TimePoint) override {}
+
+private:
+    std::shared_ptr<broker::ClientLink> link_;
+    std::mutex& mutex_;
+    std::set<std::thread::id>& threads_;
+};
+
+TEST(Server, ByDefaultOneWorkerPerCoreAndEachConnectionStaysOnItsWorker)
+{
+    const std::size_t cores = std::max(1U, std::thread::hardware_concurrency());
+    std::mutex mutex;
+    std::vector<std::thread::id> created_on;           // per connection, in accept order
+    std::vector<std::set<std::thread::id>> served_on;  // per connection: every thread of on_bytes
+    served_on.reserve(4 * cores);                      // no reallocation under the connections' feet
+    SteadyClock clock;
+    TransportOptions options;  // threads = 0
+    options.listeners.push_back({"test", "127.0.0.1:0", nullptr});
+    Server server(
+        options,
+        [&](broker::ConnectionInfo, std::shared_ptr<broker::ClientLink> link) {
+            std::lock_guard lock(mutex);
+            created_on.push_back(std::this_thread::get_id());
+            served_on.emplace_back();
+            return std::make_unique<PinnedConnection>(std::move(link), mutex, served_on.back());
+        },
+        clock);
+    const auto bound = server.listen();
+    server.start();
+    const auto port =
+        static_cast<std::uint16_t>(std::stoi(bound.at(0).address.substr(bound.at(0).address.rfind(':') + 1)));
+
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (std::size_t i = 0; i < 2 * cores; ++i)
+        clients.push_back(std::make_unique<RawClient>(port));
+    for (int round = 0; round < 3; ++round) {
+        for (auto& client : clients) {
+            ASSERT_TRUE(client->send(bytes_of("x")));
+            ASSERT_EQ(client->read(1), bytes_of("x"));
+        }
+    }
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(created_on.size(), 2 * cores);
+    const std::set<std::thread::id> workers(created_on.begin(), created_on.end());
+    EXPECT_EQ(workers.size(), cores) << "workers that took connections, for " << 2 * cores << " connections";
+    for (std::size_t i = 0; i < created_on.size(); ++i)
+        EXPECT_EQ(served_on[i], std::set<std::thread::id>{created_on[i]}) << "connection " << i << " moved";
 }
 
 TEST(Server, PostFromAnotherThreadRunsOnTheConnectionsThread)
@@ -292,7 +363,7 @@ TEST(Server, ALinkKeptAfterTheServerIsGoneIsHarmless)
     // As a broker session may, after shutdown: nothing runs, nothing crashes.
     link->send(shared("late"));
     link->post([] { FAIL() << "ran without a worker"; });
-    link->close();
+    link->close("late");
     EXPECT_EQ(link->queued_bytes(), 0U);
 }
 
@@ -429,7 +500,7 @@ TEST(Server, APausedConnectionStillClosesAndStops)
         ASSERT_TRUE(closing.send(bytes_of("x")));
         ASSERT_TRUE(harness.record.wait([&] { return harness.record.received == "x"; }));
         const auto link = first_link(harness.record);
-        link->post([link] { link->close(); });  // the broker closes it: the linger reads again
+        link->post([link] { link->close("closing"); });  // the broker closes it: the linger reads again
         EXPECT_TRUE(closing.wait_closed());
     }  // the peer's close ends the linger
     EXPECT_TRUE(harness.record.wait([&] { return harness.record.closed == 1; }));
