@@ -297,6 +297,9 @@ TEST(PahoProperties, SysTopicsArePublishedAndNotMatchedByHash)
                                  "$SYS/broker/bytes/received",
                                  "$SYS/broker/bytes/sent",
                                  "$SYS/broker/load/messages/received/per_second",
+                                 "$SYS/broker/load/messages/sent/per_second",
+                                 "$SYS/broker/load/bytes/received/per_second",
+                                 "$SYS/broker/load/bytes/sent/per_second",
                                  "$SYS/broker/subscriptions/count",
                                  "$SYS/broker/retained messages/count"};
     std::string connected;

@@ -1,6 +1,9 @@
 // Retained messages through Paho C++ (MQTT 5): set, replace, clear, the retain flag on delivery, and the
-// subscription options that govern retained messages (Retain Handling 0/1/2, Retain As Published).
+// subscription options that govern retained messages (Retain Handling 0/1/2, Retain As Published), and
+// the Message Expiry Interval of a retained message.
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "broker_process.hpp"
 #include "paho_support.hpp"
@@ -86,6 +89,33 @@ TEST(PahoRetained, ALiveRetainedPublishArrivesWithoutRetainUnlessRetainAsPublish
     auto to_rap = as_published.next();
     ASSERT_TRUE(to_rap);
     EXPECT_TRUE(to_rap->retained) << "Retain As Published 1 must keep RETAIN [MQTT-3.3.1-13]";
+}
+
+TEST(PahoRetained, ARetainedMessageExpiresAndIsDeliveredWithItsRemainingLifetime)
+{
+    BrokerProcess broker;
+    PahoClient publisher(broker.port(), "ret-pub");
+    publisher.connect();
+    publisher.publish("exp/short", "short", 1, true,
+                      {mqtt::property(mqtt::property::MESSAGE_EXPIRY_INTERVAL, 1)});
+    publisher.publish("exp/long", "long", 1, true,
+                      {mqtt::property(mqtt::property::MESSAGE_EXPIRY_INTERVAL, 100)});
+    publisher.publish("expm/marker", "m", 1, true);
+    // The time passing is what is under test (the 1 s lifetime must run out), not a synchronisation.
+    std::this_thread::sleep_for(2500ms);
+
+    PahoClient subscriber(broker.port(), "ret-sub");
+    subscriber.connect();
+    subscriber.subscribe("exp/#", 1);
+    subscriber.subscribe("expm/marker", 1);  // its retained message comes after those of exp/#
+    const auto received = subscriber.until_marker("expm/marker");
+    ASSERT_EQ(topics_of(received), (std::vector<std::string>{"exp/long", "expm/marker"}))
+        << "an expired retained message was delivered [MQTT-3.3.2-5]";
+    const auto left =
+        property_of<std::uint32_t>(received[0].properties, mqtt::property::MESSAGE_EXPIRY_INTERVAL);
+    ASSERT_TRUE(left) << "Message Expiry Interval not forwarded [MQTT-3.3.2-6]";
+    EXPECT_LT(*left, 100u) << "the remaining lifetime must be sent, not the original [MQTT-3.3.2-6]";
+    EXPECT_GE(*left, 90u);
 }
 
 // Subscribes twice to the same filter with the given Retain Handling and counts the retained

@@ -358,6 +358,10 @@ TEST_F(FlowTest, NoLocalSubscriptionDoesNotEchoOwnMessages)  // [MQTT-3.8.3-3]
 TEST_F(FlowTest, SlowSubscriberLosesQos0BeyondTheByteCap)
 {
     options_.max_queued_bytes = 200;
+    std::vector<std::string> warnings;
+    options_.log = [&warnings](LogLevel level, std::string_view line) {
+        if (level == LogLevel::warning) warnings.emplace_back(line);
+    };
     auto& sub = subscriber("s", "t", QoS::at_most_once);
     sub.link().set_written(false);  // never reads
     auto& pub = publisher();
@@ -368,6 +372,9 @@ TEST_F(FlowTest, SlowSubscriberLosesQos0BeyondTheByteCap)
     EXPECT_LT(got, 20u);
     EXPECT_GE(got, 3u);
     EXPECT_EQ(broker().stats().messages_dropped.load(), 20u - got);
+    // Logged once when the dropping starts (here at the session's queue), not once per message.
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("for client s: dropping new messages"), std::string::npos) << warnings[0];
 }
 
 TEST_F(FlowTest, SharedSubscriptionDeliversRoundRobin)

@@ -103,6 +103,10 @@ TEST_F(DeliveryPressureTest, APublisherWaitingForTwoSessionsResumesWhenBothCaugh
 TEST_F(DeliveryPressureTest, AStalledSubscriberNeverPausesPublishersOrHoldsBackOthers)
 {
     options_.max_queued_bytes = 200;  // also the unwritten output at which a subscriber counts as slow
+    std::vector<std::string> warnings;
+    options_.log = [&warnings](LogLevel level, std::string_view line) {
+        if (level == LogLevel::warning) warnings.emplace_back(line);
+    };
     auto& stalled = subscriber("stalled");
     stalled.link().set_written(false);  // its socket takes nothing
     auto& other = subscriber("other");
@@ -114,6 +118,9 @@ TEST_F(DeliveryPressureTest, AStalledSubscriberNeverPausesPublishersOrHoldsBackO
     EXPECT_EQ(stalled.received_of<codec::Publish>().size(), 1u);
     EXPECT_EQ(other.received_of<codec::Publish>().size(), 2u);
     EXPECT_EQ(dropped(), 1u);
+    ASSERT_EQ(warnings.size(), 1u) << "the drop at the link's byte cap is logged";
+    EXPECT_NE(warnings[0].find("client stalled "), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("slow subscriber: dropping QoS 0 messages"), std::string::npos) << warnings[0];
     const auto pauses_before = pub.link().pause_changes();
     for (int round = 0; round < 10; ++round) {
         publish(pub, 30);  // over the high watermark for both, before either worker runs
@@ -131,6 +138,7 @@ TEST_F(DeliveryPressureTest, AStalledSubscriberNeverPausesPublishersOrHoldsBackO
     // The stalled subscriber lost all 300: at its queue limit (40), or once drained at the link's byte
     // cap. Every one is counted.
     EXPECT_EQ(dropped(), 301u);
+    EXPECT_LE(warnings.size(), 2u) << "one line when the dropping starts, not one per message";
 }
 
 TEST_F(DeliveryPressureTest, ASubscriberAtItsInflightWindowNeverPausesPublishers)

@@ -250,6 +250,10 @@ TEST_F(SessionTest, ExpiredMessagesAreDroppedFromTheOfflineQueue)  // [MQTT-3.3.
 TEST_F(SessionTest, OfflineQueueIsBounded)
 {
     options_.max_queued_messages = 2;
+    std::vector<std::string> warnings;
+    options_.log = [&warnings](LogLevel level, std::string_view line) {
+        if (level == LogLevel::warning) warnings.emplace_back(line);
+    };
     auto& first = persistent("c");
     first.subscribe("t", QoS::at_least_once);
     first.drop();
@@ -258,6 +262,10 @@ TEST_F(SessionTest, OfflineQueueIsBounded)
         pub.publish("t", std::to_string(i), QoS::at_least_once, i);
     settle();
     EXPECT_EQ(broker().stats().messages_dropped.load(), 3u);
+    // Logged once when the queue fills, not once per dropped message.
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("queue full (2 messages"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("for client c: dropping new messages"), std::string::npos) << warnings[0];
     auto& again = persistent("c");
     settle();
     auto publishes = again.received_of<codec::Publish>();
