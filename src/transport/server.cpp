@@ -19,6 +19,8 @@
 #include "observe/log.hpp"
 #include "security/tls/server_tls.hpp"
 #include "transport/detail/accepted_socket.hpp"
+#include "transport/detail/plain_socket.hpp"
+#include "transport/detail/poller.hpp"
 #include "transport/detail/session.hpp"
 #include "transport/detail/socket_link.hpp"
 #include "transport/detail/tls_session.hpp"
@@ -46,6 +48,7 @@ struct Worker {
     detail::DeadlineQueue deadlines;  // its sessions' deadlines, on one timer
     detail::SessionContext context;   // what its sessions share (set up by Server::Impl)
     asio::io_context io{1};           // run by exactly one thread
+    detail::Poller poller{io};        // its plain-TCP sockets' readiness (after `io`: destroyed before it)
     std::shared_ptr<detail::WorkerGate> gate = std::make_shared<detail::WorkerGate>(io.get_executor());
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
     std::vector<std::byte> read_buffer = std::vector<std::byte>(detail::kReadChunk);
@@ -111,7 +114,9 @@ public:
                 options_.handshake_timeout,
                 [this, w = worker.get()](const std::shared_ptr<detail::SocketLink>& link,
                                          std::exception_ptr e) { end_session(*w, link, std::move(e)); },
-                &worker->deadlines};
+                &worker->deadlines,
+                &worker->poller,
+                &worker->io};
             workers_.push_back(std::move(worker));
         }
     }
@@ -311,11 +316,17 @@ private:
         }
     }
 
-    // Runs on worker 0 (the acceptors' thread); the session itself is created on `worker`.
+    // Runs on worker 0 (the acceptors' thread); the session itself is created on `worker`. Plain TCP
+    // keeps the accepted descriptor as it is (a PlainSocket, polled by the worker's Poller); TLS and
+    // WebSocket hand it to an Asio socket.
     void start_session(Worker& worker, const detail::Accepted& accepted, const Listener& listener)
     {
-        detail::TcpSocket peer(worker.io.get_executor());
-        if (const auto ec = detail::adopt_accepted(peer, accepted)) {
+        const bool plain = listener.spec.tls == nullptr && !listener.spec.websocket;
+        detail::PlainSocket plain_peer;
+        tcp::socket peer(worker.io);
+        if (plain) {
+            plain_peer = detail::PlainSocket(accepted.fd);
+        } else if (const auto ec = detail::adopt_accepted(peer, accepted)) {
             log::warn("listener {}: connection from {} dropped: {}", listener.spec.name,
                       format_endpoint(accepted.remote), ec.message());
             return;
@@ -324,7 +335,7 @@ private:
         if (connections_.load() >= options_.max_connections) {
             log::warn("listener {}: connection from {} refused: max_connections ({}) reached",
                       listener.spec.name, format_endpoint(remote), options_.max_connections);
-            return;  // `peer` closes here
+            return;  // the socket closes here
         }
 
         const auto id = ++next_id_;
@@ -340,43 +351,26 @@ private:
         auto link =
             std::make_shared<detail::SocketLink>(worker.gate, id, std::move(info), options_.max_queued_bytes);
         if (listener.spec.websocket && listener.spec.tls) {
-            start_wss_session(worker, tcp::socket(std::move(peer)), std::move(link),
-                              listener.spec.tls->current());
+            start_wss_session(worker, std::move(peer), std::move(link), listener.spec.tls->current());
             return;
         }
         if (listener.spec.websocket) {
-            start_ws_session(worker, tcp::socket(std::move(peer)), std::move(link));
+            start_ws_session(worker, std::move(peer), std::move(link));
             return;
         }
         if (listener.spec.tls) {
-            start_tls_session(worker, tcp::socket(std::move(peer)), std::move(link),
-                              listener.spec.tls->current());
+            start_tls_session(worker, std::move(peer), std::move(link), listener.spec.tls->current());
             return;
         }
-        // The broker's Connection is created on the worker the socket is pinned to.
-        asio::post(worker.io, [this, w = &worker, peer = std::move(peer), link]() mutable {
+        // The broker's Connection is created on the worker the socket is pinned to; the session then
+        // registers with the worker's poller and ends through end_session() (the context's on_end).
+        asio::post(worker.io, [this, w = &worker, peer = std::move(plain_peer), link]() mutable {
             w->live.insert(link.get());
-            std::shared_ptr<detail::Session<detail::TcpSocket>> session;
             try {
-                session = detail::open_session(std::move(peer), link, w->context);
+                if (!detail::open_session(std::move(peer), link, w->context)) end_session(*w, link, nullptr);
             } catch (...) {
                 end_session(*w, link, std::current_exception());
-                return;
             }
-            if (!session) {
-                end_session(*w, link, nullptr);
-                return;
-            }
-            // Wait before the first read: the readiness event of the client's first bytes (queued at
-            // registration when they came with the connection) completes this wait; a read first would
-            // take the bytes and leave that event to wake a second read into nothing.
-            auto& socket = session->stream();
-            socket.async_wait(
-                detail::TcpSocket::wait_read,
-                asio::bind_allocator(detail::ExactAllocator<void>{}, [session](boost::system::error_code ec) {
-                    // ends with end_session() through the context
-                    detail::read_tcp(session, ec);
-                }));
         });
     }
 

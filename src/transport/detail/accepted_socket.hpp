@@ -7,11 +7,13 @@
 // assigned descriptor as possibly duplicated, an epoll_ctl(EPOLL_CTL_DEL) before its close(). TCP_NODELAY
 // needs no call either: Linux copies it from the listening socket (set once in Server::listen()).
 //
-// adopt_accepted() tells Asio what accept4() guarantees, through its per-socket state flags
-// (detail::socket_ops, public members of the reactive socket service's implementation type, unchanged
-// since Boost 1.66): the descriptor is non-blocking (as if non_blocking(true) had been called: reads
-// return would_block instead of polling) and no duplicate of another (close() may leave it to the
-// kernel to drop it from epoll). tests/unit/transport/accepted_socket_test.cpp checks both behaviours.
+// Plain TCP keeps the descriptor as it is (a PlainSocket on the worker's Poller: plain_socket.hpp,
+// poller.hpp). TLS and WebSocket hand it to an Asio socket: adopt_accepted() tells Asio what accept4()
+// guarantees, through its per-socket state flags (detail::socket_ops, public members of the reactive socket
+// service's implementation type, unchanged since Boost 1.66): the descriptor is non-blocking (as if
+// non_blocking(true) had been called: reads return would_block instead of polling) and no duplicate of
+// another (close() may leave it to the kernel to drop it from epoll).
+// tests/unit/transport/accepted_socket_test.cpp checks both behaviours.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

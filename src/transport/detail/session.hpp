@@ -2,19 +2,32 @@
 // Session: one connection's socket <-> Connection. Private to the transport (it includes Asio).
 //
 // Reading: bytes from the socket go straight to Connection::on_bytes, which decodes and handles every
-// whole packet in them (the codec keeps any partial packet). Plain TCP reads with plain completion
-// handlers (read_tcp): an idle TCP connection holds one pending readiness wait and no coroutine frame
-// and no read buffer (it reads into the worker's shared buffer). When reading stops (peer gone, I/O
-// error, the socket closed by abort or linger, an exception) Session::finish ends the session and the
-// server's end_session calls Connection::on_closed. TLS and WebSocket sessions still read in a
-// coroutine (tls_session.hpp, ws_session.hpp) whose co_spawn completion in server.cpp does the same.
-// Expected endings are values; an exception ends (and is logged for) this connection only.
+// whole packet in them (the codec keeps any partial packet), read into the worker's shared buffer: an
+// idle connection holds no read buffer. When reading stops (peer gone, I/O error, the socket closed by
+// abort or linger, an exception) the session ends and the server's end_session calls
+// Connection::on_closed. Expected endings are values; an exception ends (and is logged for) this
+// connection only.
 //
-// Writing and the deadline are plain completion handlers too:
+// Plain TCP has no Asio object per connection (issue #5: memory per idle connection). Its socket is a
+// PlainSocket (a raw non-blocking descriptor, plain_socket.hpp) registered once, edge-triggered for
+// reading and writing, with the worker's Poller (poller.hpp), which calls Session::on_ready() directly:
+// an idle plain-TCP connection holds no pending operation, no reactor state and no coroutine frame.
+// Edge-triggered, so the session remembers what the last event said: `readable_` (set by an event,
+// cleared by a short read or EAGAIN) and `write_blocked_` (a gather write that would block goes on at
+// the next EPOLLOUT). While it is registered the session owns itself (`self_`); Session::finish() ends
+// it (through the context's on_end, the server's end_session) and lets go. Closing the socket from
+// elsewhere (abort, the linger's end, the server stopping) posts that finish. Reads: at most
+// kMaxReadsPerTurn full reads, then the rest is read in a posted turn. Delivery pressure
+// (ClientLink::pause_reading) just stops reading; resuming reads what the socket still holds.
+//
+// TLS and WebSocket sessions keep their Asio streams and read in a coroutine (tls_session.hpp,
+// ws_session.hpp) whose co_spawn completion in server.cpp ends them.
+//
+// Writing and the deadline are plain completion handlers:
 //  - write:    the first packet queued in a turn posts one write for the end of the turn, which sends
 //              everything queued with one gather write, and again until the queue is empty (plain TCP:
-//              non-blocking sendmsg() until done or the socket is full, see TcpGatherWrite). Once the
-//              queue is empty the write state is freed, so an idle connection keeps none;
+//              non-blocking sendmsg() until done or the socket is full, PlainSocket::send_gather). Once
+//              the queue is empty the write state is freed, so an idle connection keeps none;
 //  - deadline: Connection::next_deadline() (connect timeout, keep alive, retransmission) and the close
 //              linger, in the worker's DeadlineQueue (one timer per worker, deadline_queue.hpp). A later
 //              deadline does not move it: it fires early, finds nothing due, and re-arms.
@@ -22,32 +35,29 @@
 //              (so that our last packet is not lost to a reset), reading and dropping meanwhile.
 //
 // What every session of a worker shares (the factory, the clock, the read and TLS staging buffers, the
-// timeouts) is one SessionContext per worker; a session holds a pointer to it. Stream types plug in
-// through their reader and write_all()/shutdown_send() overloads (TLS: tls_session.hpp).
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <boost/asio/as_tuple.hpp>
+// timeouts, the poller) is one SessionContext per worker; a session holds a pointer to it. Stream types
+// plug in through their reader and write_all()/shutdown_send() overloads (TLS: tls_session.hpp).
+#include <sys/epoll.h>
+
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
-#include <array>
-#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
 #include <vector>
 
 #include "observe/log.hpp"
 #include "transport/detail/deadline_queue.hpp"
+#include "transport/detail/plain_socket.hpp"
+#include "transport/detail/poller.hpp"
 #include "transport/detail/socket_link.hpp"
 #include "transport/server.hpp"
 
@@ -56,11 +66,6 @@ namespace moatmq::transport::detail {
 using asio::awaitable;
 using asio::use_awaitable;
 using tcp = asio::ip::tcp;
-
-// Plain TCP's socket, bound to the worker's io_context executor rather than the polymorphic
-// any_io_executor: the socket and each of its pending operations are smaller (an idle connection holds
-// both; issue #5). TLS and WebSocket streams convert it to a tcp::socket.
-using TcpSocket = asio::basic_stream_socket<tcp, asio::io_context::executor_type>;
 
 // Bytes read per read call: large, so that a burst of small packets is decoded in one go.
 inline constexpr std::size_t kReadChunk = 64 * 1024;
@@ -80,20 +85,13 @@ struct SessionContext {
     std::span<std::byte> write_staging;  // the worker's, for TLS records; only ever used synchronously
     std::chrono::milliseconds close_linger{};
     std::chrono::milliseconds handshake_timeout{};  // TLS: the whole handshake must fit in it
-    // The end of a plain TCP session (its reader stopped; `error` if an exception ended it): the server's
+    // The end of a plain TCP session (it stopped reading; `error` if an exception ended it): the server's
     // bookkeeping, then Connection::on_closed(). TLS and WebSocket sessions end in their co_spawn completion.
     std::function<void(const std::shared_ptr<SocketLink>& link, std::exception_ptr error)> on_end;
     DeadlineQueue* deadlines = nullptr;  // the worker's: every session's deadline on one timer
+    Poller* poller = nullptr;            // the worker's: its plain-TCP sockets' readiness
+    asio::io_context* io = nullptr;      // the worker's
 };
-
-// Plain TCP sessions whose reading the broker paused (ClientLink::pause_reading) hold no pending read to
-// keep them alive: their worker thread keeps them here until reading resumes or the socket closes (the
-// server's stop closes every socket, so none is left when the worker's thread ends).
-inline std::unordered_map<const void*, std::shared_ptr<void>>& paused_reads()
-{
-    thread_local std::unordered_map<const void*, std::shared_ptr<void>> sessions;
-    return sessions;
-}
 
 // Words for the "connection closed" log line.
 inline std::string describe_io_end(const boost::system::error_code& ec)
@@ -104,104 +102,23 @@ inline std::string describe_io_end(const boost::system::error_code& ec)
     return ec.message();
 }
 
-// Iovecs per sendmsg() call: Linux's IOV_MAX.
-inline constexpr std::size_t kMaxIovecs = 1024;
-
-// Plain TCP's gather write: non-blocking sendmsg() straight from the queued packets, up to kMaxIovecs
-// at a time, until everything is sent or the socket's send buffer is full; only then does it wait for
-// the socket to become writable, and go on from where it stopped. (Asio's async_write sends at most 64
-// buffers per call and goes through the io_context queue between calls, which lets a subscriber with
-// thousands of small packets queued send 64 of them per event-loop turn.) The handler runs inline when
-// everything was sent at once. `buffers` must stay valid until it runs.
-template <class Handler>
-class TcpGatherWrite {
-public:
-    TcpGatherWrite(TcpSocket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
-        : socket_(&socket), buffers_(&buffers), handler_(std::move(handler))
-    {
-    }
-
-    void operator()(boost::system::error_code ec = {})
-    {
-        for (;;) {
-            if (ec || index_ == buffers_->size()) {
-                handler_(ec, written_);
-                return;
-            }
-            std::array<iovec, kMaxIovecs> iov;
-            std::size_t count = 0;
-            for (std::size_t i = index_; i < buffers_->size() && count < iov.size(); ++i, ++count) {
-                const auto& buffer = (*buffers_)[i];
-                const std::size_t skip = i == index_ ? offset_ : 0;
-                iov[count].iov_base = const_cast<char*>(static_cast<const char*>(buffer.data()) + skip);
-                iov[count].iov_len = buffer.size() - skip;
-            }
-            msghdr message{};
-            message.msg_iov = iov.data();
-            message.msg_iovlen = count;
-            const ssize_t sent = ::sendmsg(socket_->native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (sent < 0) {
-                if (errno == EINTR) continue;
-                if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    auto& socket = *socket_;
-                    socket.async_wait(TcpSocket::wait_write, std::move(*this));
-                    return;
-                }
-                ec = boost::system::error_code(errno, asio::error::get_system_category());
-                continue;
-            }
-            advance(static_cast<std::size_t>(sent));
-        }
-    }
-
-private:
-    void advance(std::size_t n)
-    {
-        written_ += n;
-        while (index_ < buffers_->size()) {
-            const std::size_t rest = (*buffers_)[index_].size() - offset_;
-            if (n < rest) {
-                offset_ += n;
-                return;
-            }
-            n -= rest;
-            ++index_;
-            offset_ = 0;
-        }
-    }
-
-    TcpSocket* socket_;
-    const std::vector<asio::const_buffer>* buffers_;
-    Handler handler_;
-    std::size_t index_ = 0;
-    std::size_t offset_ = 0;
-    std::size_t written_ = 0;
-};
-
-// Per stream type: one gather write of every buffer, and the half-close before lingering. TLS has
-// its own overloads (tls_session.hpp), found by argument-dependent lookup.
-template <class Handler>
-void write_all(TcpSocket& socket, const std::vector<asio::const_buffer>& buffers, Handler handler)
+// Plain TCP's half-close before lingering; TLS and WebSocket have their own overloads (tls_session.hpp,
+// ws_session.hpp), found by argument-dependent lookup.
+inline void shutdown_send(PlainSocket& socket, boost::system::error_code& ec)
 {
-    TcpGatherWrite<Handler>(socket, buffers, std::move(handler))();
+    socket.shutdown_send(ec);
 }
-
-inline void shutdown_send(TcpSocket& socket, boost::system::error_code& ec)
-{
-    socket.shutdown(TcpSocket::shutdown_send, ec);
-}
-
-template <class Stream>
-class Session;
-inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::system::error_code ec = {});
 
 template <class Stream>
 class Session final : public SessionHooks,
                       public DeadlineQueue::Entry,
+                      public Poller::Client,
                       public std::enable_shared_from_this<Session<Stream>> {
+    static constexpr bool kPlain = std::is_same_v<Stream, PlainSocket>;
+
 public:
     Session(Stream stream, std::shared_ptr<SocketLink> link, const SessionContext& context)
-        : stream_(std::move(stream)), link_(std::move(link)), context_(&context)
+        : link_(std::move(link)), context_(&context), stream_(std::move(stream))
     {
         link_->set_hooks(this);
     }
@@ -227,7 +144,7 @@ public:
         link_->after_connection_call();
     }
 
-    // The reading coroutine has ended: nothing of this session may run any more.
+    // The session's reading has ended: nothing of this session may run any more.
     void end() noexcept
     {
         ended_ = true;
@@ -235,11 +152,48 @@ public:
         link_->set_hooks(nullptr);
     }
 
-    // Plain TCP: the reader has stopped (read_tcp); ends the session and tells the server.
+    // Plain TCP: registers the socket with the worker's poller; from then on the session owns itself
+    // until finish(). The first event reads what the client sent with its connection. A socket already
+    // closed (the broker aborted the connection while it was being created) has its finish posted.
+    void start_reading()
+    {
+        static_assert(kPlain);
+        if (ended_ || !stream_.is_open()) return;
+        if (const auto ec = context_->poller->add(stream_.native_handle(), *this)) {
+            link_->set_end_reason("cannot poll the socket: " + ec.message());
+            finish(nullptr);
+            return;
+        }
+        registered_ = true;
+        self_ = this->shared_from_this();
+    }
+
+    // Plain TCP: reading has stopped; ends the session and tells the server (once).
     void finish(std::exception_ptr error) noexcept
     {
+        if (ended_) return;
+        const auto keep = std::move(self_);  // this session lives until the end of this call
         end();
         context_->on_end(link_, std::move(error));
+    }
+
+    // --- Poller::Client (plain TCP) ---
+    void on_ready(std::uint32_t events) noexcept override
+    {
+        if constexpr (kPlain) {
+            if (ended_) return;
+            const auto self = this->shared_from_this();
+            try {
+                if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0 && write_blocked_) continue_write();
+            } catch (...) {
+                finish(std::current_exception());
+                return;
+            }
+            if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0) {
+                readable_ = true;
+                if (!read_scheduled_) read_now();
+            }
+        }
     }
 
     // --- SessionHooks ---
@@ -247,7 +201,7 @@ public:
     {
         if (ended_ || write_scheduled_ || writing_) return;
         write_scheduled_ = true;
-        asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+        asio::post(*context_->io, [self = this->shared_from_this()] {
             self->write_scheduled_ = false;
             self->write_queued();
         });
@@ -271,7 +225,7 @@ public:
         if (ended_) return;
         const auto self = this->shared_from_this();  // on_timer() may drop the last other reference
         if (lingering_) {
-            close_socket();  // the peer did not close in time; the reader ends
+            close_socket();  // the peer did not close in time; the session ends
             return;
         }
         const auto now = context_->clock->now();
@@ -290,43 +244,106 @@ public:
 
     void abort_io() override { close_socket(); }
 
-    // Plain TCP only (the TLS and WebSocket readers do not pause). The reader stops at its next look
-    // (read_tcp: before a read, after handling one) and parks the session (paused_reads); resuming posts
-    // the reader again. Closing the socket, or lingering after a close, resumes it too: the reader must
-    // see the end.
+    // Plain TCP only (the TLS and WebSocket readers do not pause): no reads until pause_reading(false),
+    // which reads what arrived meanwhile. Closing the socket, or lingering after a close, reads again
+    // too: the session must see the end.
     void pause_reading(bool paused) override
     {
-        if constexpr (std::is_same_v<Stream, TcpSocket>) {
+        if constexpr (kPlain) {
             read_paused_ = paused;
-            if (!paused) resume_parked_read();
+            if (!paused) resume_read();
         }
     }
+
+private:
     bool read_paused() const noexcept
     {
         return read_paused_ && !ended_ && !lingering_ && !link_->close_requested() && !link_->aborted();
     }
-    // The reader stops here until pause_reading(false) or the socket closes.
-    void park_read() { paused_reads().emplace(this, this->shared_from_this()); }
 
-private:
-    void resume_parked_read()
+    // Plain TCP: reads while the last event said readable, at most kMaxReadsPerTurn full reads (the
+    // rest in a posted turn). A short read or EAGAIN means the socket is drained: the next event says
+    // when more comes (a stream socket's short read empties its receive queue). Ends the session on
+    // the peer's close, an I/O error, an abort, or an exception thrown while handling the bytes.
+    void read_now() noexcept
     {
-        if constexpr (std::is_same_v<Stream, TcpSocket>) {
-            auto& parked = paused_reads();
-            auto it = parked.find(this);
-            if (it == parked.end()) return;
-            auto self = std::static_pointer_cast<Session>(std::move(it->second));
-            parked.erase(it);
-            asio::post(stream_.get_executor(), [self = std::move(self)] { read_tcp(self); });
+        if (ended_ || !readable_ || !stream_.is_open() || read_paused()) return;
+        try {
+            const auto buffer = context_->read_buffer;
+            for (int reads = 1;; ++reads) {
+                boost::system::error_code ec;
+                const std::size_t n = stream_.read_some(buffer, ec);
+                if (ec == asio::error::would_block) {
+                    readable_ = false;
+                    return;
+                }
+                if (ec) {
+                    link_->set_end_reason(describe_io_end(ec));
+                    finish(nullptr);
+                    return;
+                }
+                deliver(ByteView{buffer.data(), n});
+                if (link_->aborted()) {
+                    finish(nullptr);
+                    return;
+                }
+                if (ended_) return;
+                if (n < buffer.size()) {
+                    readable_ = false;
+                    return;
+                }
+                if (read_paused()) return;  // backpressure: pause_reading(false) reads on
+                if (reads == kMaxReadsPerTurn) {
+                    // More is waiting: come back after the worker's other connections had their turn.
+                    schedule_read();
+                    return;
+                }
+            }
+        } catch (...) {
+            finish(std::current_exception());
+        }
+    }
+
+    void schedule_read()
+    {
+        if (read_scheduled_) return;
+        read_scheduled_ = true;
+        asio::post(*context_->io, [self = this->shared_from_this()] {
+            self->read_scheduled_ = false;
+            self->read_now();
+        });
+    }
+
+    void resume_read()
+    {
+        if constexpr (kPlain) {
+            if (readable_ && !ended_) schedule_read();
         }
     }
 
     void close_socket() noexcept
     {
-        boost::system::error_code ignored;
-        stream_.lowest_layer().close(ignored);
+        if constexpr (kPlain) {
+            if (stream_.is_open()) {
+                if (registered_) {
+                    context_->poller->remove(*this);
+                    registered_ = false;
+                }
+                stream_.close();  // also out of the poller's epoll set
+                if (!ended_) {
+                    // Closed under the session (abort, linger timeout, stop): it ends in a turn of its own,
+                    // not inside the call that closed it (often the Connection's).
+                    asio::post(*context_->io, [self = this->shared_from_this()] {
+                        self->link_->set_end_reason("aborted");
+                        self->finish(nullptr);
+                    });
+                }
+            }
+        } else {
+            boost::system::error_code ignored;
+            stream_.lowest_layer().close(ignored);
+        }
         context_->deadlines->cancel(*this);
-        resume_parked_read();  // the reader finds the socket closed and ends the session
     }
 
     void write_queued()
@@ -342,10 +359,27 @@ private:
         for (const auto& packet : write_->packets)
             write_->buffers.emplace_back(packet->data(), packet->size());
         writing_ = true;
-        write_all(stream_, write_->buffers,
-                  [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                      self->written(ec, n);
-                  });
+        if constexpr (kPlain) {
+            write_->progress = {};
+            continue_write();
+        } else {
+            write_all(stream_, write_->buffers,
+                      [self = this->shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                          self->written(ec, n);
+                      });
+        }
+    }
+
+    // Plain TCP: sends what the current write has left; if the socket is full, the next EPOLLOUT goes on.
+    void continue_write()
+    {
+        write_blocked_ = false;
+        const auto ec = stream_.send_gather(write_->buffers, write_->progress);
+        if (ec == asio::error::would_block) {
+            write_blocked_ = true;
+            return;
+        }
+        written(ec, write_->progress.written);
     }
 
     void written(boost::system::error_code ec, std::size_t n)
@@ -369,7 +403,7 @@ private:
     void start_linger()
     {
         lingering_ = true;
-        resume_parked_read();  // lingering reads (and drops) until the peer closes
+        resume_read();  // lingering reads (and drops) until the peer closes
         boost::system::error_code ec;
         shutdown_send(stream_, ec);
         if (ec) {
@@ -379,98 +413,29 @@ private:
         context_->deadlines->set(*this, std::chrono::steady_clock::now() + context_->close_linger);
     }
 
-    Stream stream_;
     std::shared_ptr<SocketLink> link_;
     const SessionContext* context_;
+    std::shared_ptr<Session> self_;  // plain TCP: while registered with the poller
     // The packets being written and their buffers; allocated for a write, freed once nothing is queued.
     struct WriteState {
         std::vector<broker::SharedBytes> packets;
         std::vector<asio::const_buffer> buffers;
+        SendProgress progress;  // plain TCP
     };
     std::unique_ptr<WriteState> write_;
-    bool write_scheduled_ = false;
-    bool writing_ = false;
-    bool lingering_ = false;
-    bool ended_ = false;
-    bool read_paused_ = false;  // the broker asked for no reads (backpressure); plain TCP only
+    // One bit each, and the stream after them (a plain socket's descriptor fills their word): a plain-TCP
+    // session is 112 bytes, in the 128-byte allocator class with its control block (issue #5).
+    bool write_scheduled_ : 1 = false;
+    bool writing_ : 1 = false;
+    bool lingering_ : 1 = false;
+    bool ended_ : 1 = false;
+    bool read_paused_ : 1 = false;     // the broker asked for no reads (backpressure); plain TCP only
+    bool registered_ : 1 = false;      // plain TCP: with the poller
+    bool readable_ : 1 = false;        // plain TCP: the last event said so, and no read has drained it since
+    bool read_scheduled_ : 1 = false;  // plain TCP: a read is posted
+    bool write_blocked_ : 1 = false;   // plain TCP: the gather write waits for EPOLLOUT
+    Stream stream_;
 };
-
-// Plain operator new/delete for an Asio operation. (Asio treats every std::allocator as "use the
-// thread's recycled blocks", which may hand out a larger block than the operation needs.)
-template <class T>
-struct ExactAllocator {
-    using value_type = T;
-    ExactAllocator() = default;
-    template <class U>
-    ExactAllocator(const ExactAllocator<U>&) noexcept  // NOLINT(google-explicit-constructor): rebinding
-    {
-    }
-    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
-    template <class U>
-    bool operator==(const ExactAllocator<U>&) const noexcept
-    {
-        return true;
-    }
-};
-
-// Plain TCP's reader: plain completion handlers, not a coroutine, so that an idle connection holds one
-// pending readiness wait (a small Asio operation) rather than suspended coroutine frames. The socket is
-// non-blocking. It reads before it waits: Asio's readiness wait only sees data that arrives after it
-// starts, so the socket is drained (a short read or would_block) first. Stops when the peer closes, on
-// an I/O error, or when the socket is closed under it (abort, linger), and then calls Session::finish;
-// an exception thrown while handling the bytes does the same, carrying the exception.
-inline void read_tcp(const std::shared_ptr<Session<TcpSocket>>& session, boost::system::error_code ec)
-{
-    auto& socket = session->stream();
-    auto& link = session->link();
-    try {
-        if (ec) {
-            link.set_end_reason(describe_io_end(ec));
-            session->finish(nullptr);
-            return;
-        }
-        if (session->read_paused()) {  // the broker paused reading while this wait was pending
-            session->park_read();
-            return;
-        }
-        const auto buffer = session->context().read_buffer;
-        for (int reads = 1;; ++reads) {
-            const std::size_t n = socket.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
-            if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-            if (ec) {
-                link.set_end_reason(describe_io_end(ec));
-                session->finish(nullptr);
-                return;
-            }
-            session->deliver(ByteView{buffer.data(), n});
-            if (link.aborted()) {
-                session->finish(nullptr);
-                return;
-            }
-            if (session->read_paused()) {  // backpressure: resumed by pause_reading(false)
-                session->park_read();
-                return;
-            }
-            if (n < buffer.size()) break;  // drained
-            if (reads == kMaxReadsPerTurn) {
-                // More is waiting: come back after the worker's other connections had their turn.
-                asio::post(socket.get_executor(), [session] { read_tcp(session); });
-                return;
-            }
-        }
-        // The wait takes a block of its own size from malloc (ExactAllocator): Asio's default recycles the
-        // thread's last freed operation block, often a larger one (an accept's), and an idle connection
-        // keeps it for as long as it waits.
-        socket.async_wait(
-            TcpSocket::wait_read,
-            asio::bind_allocator(ExactAllocator<void>{}, [session](boost::system::error_code wait_ec) {
-                read_tcp(session, wait_ec);
-            }));
-    } catch (...) {
-        session->finish(std::current_exception());
-    }
-}
 
 // Creates the broker's Connection for a session, on the connection's worker: at once for plain TCP,
 // after the handshake for TLS (the ConnectionInfo then says who the peer is). False when the broker
@@ -491,13 +456,15 @@ bool attach_connection(Session<Stream>& session)
     return true;
 }
 
-// Creates the session and the broker's Connection for an accepted TCP stream, on its worker. Returns
-// nullptr when the broker refuses the connection.
-inline std::shared_ptr<Session<TcpSocket>> open_session(TcpSocket stream, std::shared_ptr<SocketLink> link,
-                                                        const SessionContext& context)
+// Creates the session and the broker's Connection for an accepted plain-TCP socket, on its worker, and
+// starts reading. Returns nullptr when the broker refuses the connection.
+inline std::shared_ptr<Session<PlainSocket>> open_session(PlainSocket socket,
+                                                          std::shared_ptr<SocketLink> link,
+                                                          const SessionContext& context)
 {
-    auto session = std::make_shared<Session<TcpSocket>>(std::move(stream), std::move(link), context);
+    auto session = std::make_shared<Session<PlainSocket>>(std::move(socket), std::move(link), context);
     if (!attach_connection(*session)) return nullptr;
+    session->start_reading();
     return session;
 }
 

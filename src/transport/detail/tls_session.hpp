@@ -6,6 +6,7 @@
 // certificate, no certificate where one is required, an unknown PSK identity) or a certificate without
 // the configured identity field ends this connection only, and its "connection closed" log line says
 // why. The broker never sees such a connection.
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <string>
 
@@ -100,8 +101,8 @@ bool accept_peer(Session<Stream>& session)
     return true;
 }
 
-// The connection's coroutine. Reads like read_tcp() (tcp), through OpenSSL: every decrypted byte goes
-// into the worker's shared buffer, which is handed to the Connection when full or when OpenSSL has
+// The connection's coroutine. Reads like a plain-TCP session (session.hpp), through OpenSSL: every decrypted
+// byte goes into the worker's shared buffer, which is handed to the Connection when full or when OpenSSL has
 // nothing more without the socket. Read-ahead may leave whole records inside OpenSSL, so reading goes on
 // until OpenSSL asks for the socket (WANT_READ), never just until a short read.
 inline awaitable<void> read_tls(std::shared_ptr<Session<TlsStream>> session)

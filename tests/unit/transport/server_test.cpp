@@ -186,6 +186,43 @@ TEST(Server, EverythingQueuedInOneTurnArrivesInOrder)
         ASSERT_EQ(received[i], '0' + i % 10) << "at " << i;
 }
 
+TEST(Server, ABurstLargerThanOneReadArrivesInFull)
+{
+    Harness harness;
+    RawClient client(harness.port());
+    // Many reads' worth at once: the session reads one chunk per turn and must come back for the rest
+    // without a new readiness event (the poller is edge-triggered).
+    std::vector<std::uint8_t> burst(1024 * 1024);
+    for (std::size_t i = 0; i < burst.size(); ++i)
+        burst[i] = static_cast<std::uint8_t>('a' + i % 26);
+    ASSERT_TRUE(client.send(burst));
+    ASSERT_TRUE(harness.record.wait([&] { return harness.record.received.size() >= burst.size(); }));
+    std::lock_guard lock(harness.record.mutex);
+    EXPECT_EQ(harness.record.received, std::string(burst.begin(), burst.end()));
+}
+
+TEST(Server, AWriteThatFillsTheSocketGoesOnAsThePeerReads)
+{
+    static constexpr std::size_t kChunk = 64 * 1024;
+    static constexpr int kChunks = 256;  // 16 MiB: far more than the socket buffers hold
+    TransportOptions options;
+    options.max_queued_bytes = 2 * kChunk * kChunks;
+    Harness harness(
+        [](broker::ClientLink& link, ByteView) {
+            for (int i = 0; i < kChunks; ++i)
+                link.send(std::make_shared<const Bytes>(kChunk, static_cast<std::byte>('a' + i % 26)));
+        },
+        {}, options);
+    RawClient client(harness.port());
+    ASSERT_TRUE(client.send(bytes_of("x")));
+    for (int i = 0; i < kChunks; ++i) {
+        const auto chunk = client.read(kChunk);
+        ASSERT_EQ(chunk.size(), kChunk) << "chunk " << i;
+        ASSERT_EQ(chunk.front(), 'a' + i % 26) << "chunk " << i;
+        ASSERT_EQ(chunk.back(), 'a' + i % 26) << "chunk " << i;
+    }
+}
+
 TEST(Server, CloseWritesWhatIsQueuedThenCloses)
 {
     Harness harness([](broker::ClientLink& link, ByteView) {
