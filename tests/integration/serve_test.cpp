@@ -234,6 +234,10 @@ TEST(CheckConfig, PrintsTheEffectiveSettings)
     EXPECT_NE(result.out.find("127.0.0.1:0"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("2048"), std::string::npos) << result.out;                 // sizes in bytes
     EXPECT_NE(result.out.find("max_queued_messages"), std::string::npos) << result.out;  // defaults filled in
+    // Defaults issue 3 names: one worker per core, the 10 s CONNECT timeout, human-readable logs.
+    EXPECT_NE(result.out.find("threads = 0\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("connect_timeout = \"10s\"\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("format = \"text\"\n"), std::string::npos) << result.out;
 }
 
 TEST(CheckConfig, InvalidFileIsReportedAsFileLineWithExitOne)
