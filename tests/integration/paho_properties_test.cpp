@@ -284,6 +284,7 @@ TEST(PahoProperties, SysTopicsArePublishedAndNotMatchedByHash)
     PahoClient everything(broker.port(), "everything");
     everything.connect();
     everything.subscribe("#", 0);
+    everything.subscribe("+/broker/#", 0);  // a leading '+' must not match "$SYS" either
     PahoClient sys(broker.port(), "sys");
     sys.connect();
     sys.subscribe("$SYS/broker/#", 0);
@@ -318,7 +319,7 @@ TEST(PahoProperties, SysTopicsArePublishedAndNotMatchedByHash)
 
     everything.publish("plain/marker", "m", 1);
     for (const auto& m : everything.until_marker("plain/marker"))
-        EXPECT_NE(m.topic.rfind("$", 0), 0u) << "'#' matched " << m.topic << " [MQTT-4.7.2-1]";
+        EXPECT_NE(m.topic.rfind("$", 0), 0u) << "a leading wildcard matched " << m.topic << " [MQTT-4.7.2-1]";
 }
 
 TEST(PahoProperties, APacketOverTheClientsMaximumPacketSizeIsNotSent)
