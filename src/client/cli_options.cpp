@@ -137,9 +137,11 @@ std::optional<std::string> prompt_password()
     if (::tcgetattr(STDIN_FILENO, &saved) != 0) return std::nullopt;
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    // Echo off before the prompt appears: whatever is typed once it is visible must be neither echoed
+    // nor discarded (TCSAFLUSH drops input not yet read, so it must come before the prompt, as in getpass).
+    if (::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) return std::nullopt;
     std::fputs("Password: ", stderr);
     std::fflush(stderr);
-    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     std::string line;
     std::getline(std::cin, line);
     ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);

@@ -1,11 +1,12 @@
 // moatmq pub / moatmq sub against the real moatmq broker (tests/support BrokerProcess, port 0):
-// QoS 0/1/2 on MQTT 3.1.1 and 5.0, retained, -C/-W, and end-to-end encryption through the broker.
-// Refusals (allow_anonymous = false) are tested against Mosquitto in client_tools_test.cpp until the
-// broker enforces authentication.
+// QoS 0/1/2 on MQTT 3.1.1 and 5.0, retained, -C/-W, refusals with their reason in words and exit code 1,
+// and end-to-end encryption through the broker. client_tools_test.cpp runs the same tools against
+// Mosquitto.
 #include <gtest/gtest.h>
 
 #include "broker_process.hpp"
 #include "client_tools_support.hpp"
+#include "temp_dir.hpp"
 
 namespace moatmq::test {
 namespace {
@@ -59,6 +60,33 @@ TEST(ClientToolsMoatmq, CountAndTimeout)
     EXPECT_EQ(got.out, "one\ntwo\n");
     auto quiet = run_program(tool("sub", broker.port(), {"-t", "quiet", "-W", "1"}), kRunTimeout);
     EXPECT_EQ(quiet.exit_code, 27);
+}
+
+TEST(ClientToolsMoatmq, RefusalsExitOneWithTheReasonInWords)
+{
+    TempDir dir("moatmq-auth");
+    const auto passwd = (dir.path() / "passwd").string();
+    auto made =
+        run_program({moatmq_binary(), "passwd", "-c", "--password", "s3cret", passwd, "alice"}, kRunTimeout);
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    BrokerProcess broker{
+        "[broker]\ndata_dir = \"data\"\nthreads = 1\n\n[[listener]]\nname = \"local\"\n"
+        "bind = \"127.0.0.1:0\"\nallow_anonymous = false\n\n[auth]\npassword_file = \"" +
+        passwd + "\"\nfailure_backoff = \"off\"\nban_after = 0\n"};
+    auto anonymous5 = pub(broker.port(), {"-V", "5", "-t", "a", "-m", "x"});
+    EXPECT_EQ(anonymous5.exit_code, 1);
+    EXPECT_NE(anonymous5.err.find("connection refused by the broker: not authorized (0x87)"),
+              std::string::npos)
+        << anonymous5.err;
+    auto anonymous311 = run_program(tool("sub", broker.port(), {"-t", "a", "-W", "5"}), kRunTimeout);
+    EXPECT_EQ(anonymous311.exit_code, 1);
+    EXPECT_NE(anonymous311.err.find("not authorized (return code 5)"), std::string::npos) << anonymous311.err;
+    auto wrong = pub(broker.port(), {"-V", "5", "-u", "alice", "-P", "nope", "-t", "a", "-m", "x"});
+    EXPECT_EQ(wrong.exit_code, 1);
+    EXPECT_NE(wrong.err.find("bad user name or password (0x86)"), std::string::npos) << wrong.err;
+    EXPECT_EQ(wrong.err.find("nope"), std::string::npos);  // the password is never echoed
+    auto right = pub(broker.port(), {"-V", "5", "-u", "alice", "-P", "s3cret", "-t", "a", "-m", "x"});
+    EXPECT_EQ(right.exit_code, 0) << right.err;
 }
 
 TEST(ClientToolsMoatmq, EncryptedRoundTripAndRejectionsThroughTheBroker)

@@ -3,15 +3,27 @@
 // the environment, TLS and mutual TLS, and end-to-end payload encryption through the broker (the
 // broker only ever sees envelopes; wrong keys, tampering, other topics and replays are reported and
 // never printed). Every wait is bounded; only 127.0.0.1.
+#include <poll.h>
+#include <pty.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
+#include <thread>
 
 #include "broker_process.hpp"
 #include "child_process.hpp"
 #include "client_mosquitto_broker.hpp"
 #include "client_tools_support.hpp"
+#include "security/payload/envelope.hpp"
+#include "security/payload/key_file.hpp"
 #include "temp_dir.hpp"
 
 namespace moatmq::test {
@@ -124,6 +136,186 @@ TEST_F(ClientToolsMosquitto, PasswordFromTheEnvironmentAndWrongPasswordRefused)
     EXPECT_EQ(wrong.err.find("nope"), std::string::npos);  // the password is never echoed
 }
 
+TEST_F(ClientToolsMosquitto, PasswordOptionWinsOverTheEnvironment)
+{
+    auto dir = std::make_shared<TempDir>("moatmq-mosquitto");
+    const auto passwd = dir->path() / "passwd";
+    ASSERT_EQ(run_program({"mosquitto_passwd", "-c", "-b", passwd.string(), "alice", "s3cret"}, kRunTimeout)
+                  .exit_code,
+              0);
+    MosquittoBroker broker{"allow_anonymous false\npassword_file " + passwd.string() + "\n", dir};
+    auto ok =
+        run_program({"env", "MOATMQ_PASSWORD=nope", moatmq_binary(), "pub", "-h", "127.0.0.1", "-p",
+                     std::to_string(broker.port()), "-u", "alice", "-P", "s3cret", "-t", "a", "-m", "x"},
+                    kRunTimeout);
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+// What a program wrote to its terminal before and after a "Password: " prompt, which was answered.
+struct TerminalRun {
+    int exit_code = -1;
+    bool prompted = false;
+    std::string before_prompt;
+    std::string after_prompt;
+};
+
+// Runs argv (argv[0] a path) on a new pseudo-terminal, so that its stdin is a terminal, with
+// MOATMQ_PASSWORD removed from its environment; types `answer` and Enter once "Password: " appears.
+// Bounded: the program is killed after 20 s.
+TerminalRun run_on_terminal(std::vector<std::string> argv, const std::string& answer)
+{
+    std::vector<char*> args;
+    for (auto& a : argv)
+        args.push_back(a.data());
+    args.push_back(nullptr);
+    std::vector<char*> env;  // built before fork: the child only calls execve
+    for (char** e = environ; *e != nullptr; ++e) {
+        if (std::strncmp(*e, "MOATMQ_PASSWORD=", 16) != 0) env.push_back(*e);
+    }
+    env.push_back(nullptr);
+
+    TerminalRun run;
+    int terminal = -1;
+    const pid_t pid = ::forkpty(&terminal, nullptr, nullptr, nullptr);
+    if (pid < 0) {
+        ADD_FAILURE() << "forkpty: " << std::strerror(errno);
+        return run;
+    }
+    if (pid == 0) {
+        ::execve(args[0], args.data(), env.data());
+        ::_exit(127);
+    }
+    std::string text;
+    const auto deadline = std::chrono::steady_clock::now() + kRunTimeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        pollfd p{terminal, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+        char buffer[512];
+        const auto n = ::read(terminal, buffer, sizeof buffer);
+        if (n <= 0) break;  // EIO once the program has exited and closed the terminal
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (!run.prompted) {
+            if (const auto at = text.find("Password: "); at != std::string::npos) {
+                run.prompted = true;
+                run.before_prompt = text.substr(0, at);
+                text.erase(0, at + 10);
+                const auto line = answer + "\n";
+                EXPECT_EQ(::write(terminal, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+            }
+        }
+    }
+    if (run.prompted) {
+        run.after_prompt = text;
+    } else {
+        run.before_prompt = text;
+    }
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+    }
+    ::close(terminal);
+    if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+    return run;
+}
+
+// No -P and no MOATMQ_PASSWORD, stdin a terminal: pub and sub ask, without echoing what is typed.
+TEST_F(ClientToolsMosquitto, PasswordFromAPromptOnTheTerminalIsNotEchoed)
+{
+    auto dir = std::make_shared<TempDir>("moatmq-mosquitto");
+    const auto passwd = dir->path() / "passwd";
+    ASSERT_EQ(
+        run_program({"mosquitto_passwd", "-c", "-b", passwd.string(), "alice", "typed-s3cret"}, kRunTimeout)
+            .exit_code,
+        0);
+    MosquittoBroker broker{"allow_anonymous false\npassword_file " + passwd.string() + "\n", dir};
+    const auto port = std::to_string(broker.port());
+
+    auto published = run_on_terminal({moatmq_binary(), "pub", "-h", "127.0.0.1", "-p", port, "-u", "alice",
+                                      "-t", "door", "-m", "open", "-r", "-q", "1"},
+                                     "typed-s3cret");
+    EXPECT_TRUE(published.prompted) << published.before_prompt;
+    EXPECT_EQ(published.exit_code, 0) << published.after_prompt;
+    EXPECT_EQ(published.after_prompt.find("typed-s3cret"), std::string::npos) << published.after_prompt;
+
+    auto subscribed = run_on_terminal({moatmq_binary(), "sub", "-h", "127.0.0.1", "-p", port, "-u", "alice",
+                                       "-t", "door", "-C", "1", "-W", "10"},
+                                      "typed-s3cret");
+    EXPECT_TRUE(subscribed.prompted) << subscribed.before_prompt;
+    EXPECT_EQ(subscribed.exit_code, 0) << subscribed.after_prompt;
+    EXPECT_NE(subscribed.after_prompt.find("open"), std::string::npos) << subscribed.after_prompt;
+    EXPECT_EQ(subscribed.after_prompt.find("typed-s3cret"), std::string::npos) << subscribed.after_prompt;
+
+    auto wrong = run_on_terminal(
+        {moatmq_binary(), "pub", "-h", "127.0.0.1", "-p", port, "-u", "alice", "-t", "door", "-m", "x"},
+        "nope");
+    EXPECT_TRUE(wrong.prompted);
+    EXPECT_EQ(wrong.exit_code, 1);
+    EXPECT_NE(wrong.after_prompt.find("not authorized"), std::string::npos) << wrong.after_prompt;
+}
+
+// -i, -k and -c reach the broker as mosquitto_pub's do: Mosquitto logs "as ID (pV, cC, kK)".
+TEST_F(ClientToolsMosquitto, ClientIdKeepAliveAndCleanSessionReachTheBroker)
+{
+    MosquittoBroker broker;
+    EXPECT_EQ(
+        pub(broker.port(), {"-V", "5", "-i", "meter-7", "-k", "33", "-c", "-t", "a", "-m", "x"}).exit_code,
+        0);
+    EXPECT_EQ(pub(broker.port(), {"-i", "meter-8", "-k", "0", "-t", "a", "-m", "x"}).exit_code, 0);
+    auto generated = pub(broker.port(), {"-t", "a", "-m", "x", "-q", "1", "-d"});
+    EXPECT_EQ(generated.exit_code, 0);
+    // -d: every packet sent and received, one line each, on stderr.
+    for (const char* line :
+         {"moatmq pub: sending CONNECT (v4, c1, k60, id 'moatmq-pub-",
+          "moatmq pub: received CONNACK (s0, success (0))",
+          "moatmq pub: sending PUBLISH (d0, q1, r0, m1, 'a', ... (1 bytes))",
+          "moatmq pub: received PUBACK (m1, success (0))", "moatmq pub: sending DISCONNECT"}) {
+        EXPECT_NE(generated.err.find(line), std::string::npos) << line << "\n" << generated.err;
+    }
+    // pub exits after its DISCONNECT; Mosquitto logs the connection when it reads the CONNECT, before.
+    EXPECT_NE(broker.log().find(" as meter-7 (p5, c0, k33)"), std::string::npos) << broker.log();
+    EXPECT_NE(broker.log().find(" as meter-8 (p2, c1, k0)"), std::string::npos) << broker.log();
+    EXPECT_NE(broker.log().find(" as moatmq-pub-"), std::string::npos) << broker.log();
+}
+
+// -s sends all of stdin as one message, -l one message per line, -f a file's bytes, -n an empty message.
+TEST_F(ClientToolsMosquitto, MessageFromStdinAFileOrNothing)
+{
+    TempDir files("moatmq-files");
+    const std::string file_body{"from a file\0with a NUL", 22};
+    const auto file = files.write_file("body", file_body);
+    MosquittoBroker broker;
+    auto sub = start_sub(broker.port(), {"-t", "m/#", "-v", "-C", "5", "-W", "15"});
+    const auto port = std::to_string(broker.port());
+    auto piped = [&](const std::string& input, const std::vector<std::string>& options) {
+        // sh -c SCRIPT $0 $1 ...: $0 is moatmq, $1 the input, the rest pub's arguments.
+        std::vector<std::string> argv{"sh",
+                                      "-c",
+                                      "input=\"$1\"; shift; printf '%s' \"$input\" | \"$0\" \"$@\"",
+                                      moatmq_binary(),
+                                      input,
+                                      "pub",
+                                      "-h",
+                                      "127.0.0.1",
+                                      "-p",
+                                      port};
+        argv.insert(argv.end(), options.begin(), options.end());
+        return run_program(argv, kRunTimeout);
+    };
+    EXPECT_EQ(piped("all of\nstdin", {"-t", "m/s", "-s"}).exit_code, 0);
+    EXPECT_EQ(piped("line one\nline two\n", {"-t", "m/l", "-l"}).exit_code, 0);
+    EXPECT_EQ(pub(broker.port(), {"-t", "m/f", "-f", file.string()}).exit_code, 0);
+    EXPECT_EQ(pub(broker.port(), {"-t", "m/n", "-n"}).exit_code, 0);
+    auto got = sub->finish(kRunTimeout);
+    EXPECT_EQ(got.exit_code, 0) << got.err;
+    const std::string expected =
+        "m/s all of\nstdin\nm/l line one\nm/l line two\nm/f " + file_body + "\nm/n \n";
+    EXPECT_EQ(got.out, expected);
+}
+
 TEST_F(ClientToolsMosquitto, UsageErrorsExitTwo)
 {
     EXPECT_EQ(run_program({moatmq_binary(), "pub", "-m", "no topic"}, kRunTimeout).exit_code, 2);
@@ -169,11 +361,42 @@ TEST_F(ClientToolsMosquitto, EncryptedRoundTripBothAlgorithmsAndTheBrokerSeesOnl
     EXPECT_EQ(seen.out.size(), 46u + 10 + 1 + 46 + 13 + 1);  // two envelopes, each printed with '\n'
 }
 
-TEST_F(ClientToolsMosquitto, WrongKeyTamperingOtherTopicReplayAndPlaintextAreReportedNotPrinted)
+// The key file `name` holding the key id of `original` and another secret: a wrong key that names the
+// right key id, so only the tag can tell.
+std::string make_impostor_key(const TempDir& dir, const std::string& original, const std::string& name)
+{
+    auto genuine = security::payload::load_key_file(original);
+    EXPECT_TRUE(genuine);
+    if (!genuine) return {};
+    const auto text = "moatmq-payload-key 1\nid " + security::payload::to_hex(genuine->id()) + "\nkey " +
+                      std::string(64, 'e') + "\n";
+    const auto path = dir.write_file(name, text);
+    std::filesystem::permissions(path,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return path.string();
+}
+
+// An envelope sealed with `key_file` for `topic` an hour ago: what a replay of an old captured message is.
+std::string stale_envelope(const std::string& key_file, const std::string& topic, const std::string& text)
+{
+    auto key = security::payload::load_key_file(key_file);
+    EXPECT_TRUE(key);
+    if (!key) return {};
+    const auto an_hour_ago = std::chrono::system_clock::now() - std::chrono::hours{1};
+    auto sealed = security::payload::seal(*key, security::payload::Algorithm::aes_256_gcm, topic,
+                                          as_bytes(text), security::payload::to_unix_millis(an_hour_ago));
+    EXPECT_TRUE(sealed);
+    return sealed ? std::string{as_chars(*sealed)} : std::string{};
+}
+
+// Every bad case reaches one running `sub --encrypt-key`, then one good message: each is reported on its
+// own line, none is printed (nor any of its plaintext), and sub is still there to print the good one.
+TEST_F(ClientToolsMosquitto, WrongKeyTamperingOtherTopicStaleReplayAndPlaintextAreReportedNotPrinted)
 {
     TempDir keys("moatmq-keys");
     const auto key = make_key(keys, "k1");
     const auto other_key = make_key(keys, "k2");
+    const auto impostor_key = make_impostor_key(keys, key, "k1-impostor");
     MosquittoBroker broker;
 
     // One genuine envelope, captured raw (without the key) to replay and tamper with.
@@ -187,33 +410,48 @@ TEST_F(ClientToolsMosquitto, WrongKeyTamperingOtherTopicReplayAndPlaintextAreRep
     auto tampered = captured;
     tampered[tampered.size() - 20] = static_cast<char>(tampered[tampered.size() - 20] ^ 0x01);
     const auto tampered_file = keys.write_file("tampered", tampered);
+    const auto stale_file = keys.write_file("stale", stale_envelope(key, "secure/a", "STALE-SECRET"));
 
     auto sub =
         start_sub(broker.port(), {"-t", "secure/#", "-v", "-C", "1", "-W", "15", "--encrypt-key", key});
     EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "WRONG-KEY-SECRET", "--encrypt-key", other_key})
                   .exit_code,
               0);
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "IMPOSTOR-SECRET", "--encrypt-key", impostor_key})
+                  .exit_code,
+              0);
     EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-f", tampered_file.string()}).exit_code, 0);
     EXPECT_EQ(pub(broker.port(), {"-t", "secure/b", "-f", envelope_file.string()}).exit_code,
               0);  // other topic
+    EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-f", stale_file.string()}).exit_code, 0);
     EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "PLAINTEXT-SECRET"}).exit_code, 0);
     EXPECT_EQ(pub(broker.port(), {"-t", "secure/a", "-m", "good", "--encrypt-key", key}).exit_code, 0);
     auto got = sub->finish(kRunTimeout);
 
+    EXPECT_EQ(got.exit_code, 0) << got.err;
     EXPECT_EQ(got.out, "secure/a good\n");  // only the genuine message; sub kept running past the others
-    for (const char* secret : {"WRONG-KEY-SECRET", "CAPTURED-SECRET", "PLAINTEXT-SECRET"}) {
+    for (const char* secret :
+         {"WRONG-KEY-SECRET", "IMPOSTOR-SECRET", "CAPTURED-SECRET", "STALE-SECRET", "PLAINTEXT-SECRET"}) {
         EXPECT_EQ(got.out.find(secret), std::string::npos) << secret;
         EXPECT_EQ(got.err.find(secret), std::string::npos) << secret;
     }
-    EXPECT_NE(got.err.find("message on 'secure/a' rejected: no key with this key id"), std::string::npos)
-        << got.err;
-    EXPECT_NE(got.err.find("message on 'secure/a' rejected: authentication failed"), std::string::npos)
-        << got.err;
-    EXPECT_NE(got.err.find("message on 'secure/b' rejected: authentication failed"), std::string::npos)
-        << got.err;
-    EXPECT_NE(got.err.find("message on 'secure/a' rejected: not an encrypted payload envelope"),
-              std::string::npos)
-        << got.err;
+    // One line per refused message, in the order they were sent.
+    std::vector<std::string> rejections;
+    std::istringstream lines(got.err);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find(" rejected: ") != std::string::npos) rejections.push_back(line);
+    }
+    const std::vector<std::string> expected{
+        "message on 'secure/a' rejected: no key with this key id",
+        "message on 'secure/a' rejected: authentication failed",  // same key id, another secret
+        "message on 'secure/a' rejected: authentication failed",  // one bit of the ciphertext flipped
+        "message on 'secure/b' rejected: authentication failed",  // sealed for secure/a
+        "message on 'secure/a' rejected: stale",
+        "message on 'secure/a' rejected: not an encrypted payload envelope",
+    };
+    ASSERT_EQ(rejections.size(), expected.size()) << got.err;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        EXPECT_NE(rejections[i].find(expected[i]), std::string::npos) << rejections[i];
 }
 
 TEST_F(ClientToolsMosquitto, ReplayedEnvelopeIsRefusedTheSecondTime)
@@ -274,6 +512,17 @@ TEST_F(ClientToolsMosquitto, CertsPayloadKeyMakesAPrivateFileAndNeverOverwrites)
     EXPECT_EQ(again.exit_code, 1);
     std::ifstream in2(path);
     EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in2), std::istreambuf_iterator<char>()), text);
+
+    // A key id (8 bytes) and a 256-bit key, both random: a second file shares neither.
+    const auto second = (keys.path() / "k2").string();
+    ASSERT_EQ(run_program({moatmq_binary(), "certs", "payload-key", second}, kRunTimeout).exit_code, 0);
+    auto first_key = security::payload::load_key_file(path);
+    auto second_key = security::payload::load_key_file(second);
+    ASSERT_TRUE(first_key && second_key);
+    EXPECT_EQ(first_key->secret().size(), 32u);
+    EXPECT_NE(first_key->id(), second_key->id());
+    EXPECT_NE(security::payload::to_hex(first_key->secret()),
+              security::payload::to_hex(second_key->secret()));
 }
 
 // ---- TLS and mutual TLS (certificates made at run time with the openssl command) ----
@@ -293,21 +542,24 @@ protected:
         ssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
              "-subj", "/CN=moatmq test CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt"});
         dir_->write_file("san.ext", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-        for (const std::string name : {"server", "client"}) {
+        // "elsewhere": signed by the same CA for another host name, for --insecure.
+        dir_->write_file("elsewhere.ext", "subjectAltName=DNS:elsewhere.invalid\n");
+        for (const std::string name : {"server", "client", "elsewhere"}) {
+            const auto ext = name == "elsewhere" ? d + "/elsewhere.ext" : d + "/san.ext";
             ssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj",
                  "/CN=" + name, "-keyout", d + "/" + name + ".key", "-out", d + "/" + name + ".csr"});
             ssl({"x509", "-req", "-in", d + "/" + name + ".csr", "-CA", d + "/ca.crt", "-CAkey",
-                 d + "/ca.key", "-CAcreateserial", "-days", "1", "-extfile", d + "/san.ext", "-out",
+                 d + "/ca.key", "-CAcreateserial", "-days", "1", "-extfile", ext, "-out",
                  d + "/" + name + ".crt"});
         }
     }
 
-    std::string file(const char* name) const { return (dir_->path() / name).string(); }
+    std::string file(const std::string& name) const { return (dir_->path() / name).string(); }
 
-    std::string tls_listener(bool require_client_cert) const
+    std::string tls_listener(bool require_client_cert, const std::string& server = "server") const
     {
-        return "allow_anonymous true\ncafile " + file("ca.crt") + "\ncertfile " + file("server.crt") +
-               "\nkeyfile " + file("server.key") + "\n" +
+        return "allow_anonymous true\ncafile " + file("ca.crt") + "\ncertfile " + file(server + ".crt") +
+               "\nkeyfile " + file(server + ".key") + "\n" +
                (require_client_cert ? "require_certificate true\n" : std::string{});
     }
 
@@ -347,6 +599,24 @@ TEST_F(ClientToolsTls, MutualTlsNeedsTheClientCertificate)
     EXPECT_EQ(with.exit_code, 0) << with.err;
     auto got = sub->finish(kRunTimeout);
     EXPECT_EQ(got.out, "mutual\n") << got.err;
+}
+
+// --insecure skips the host name check only, as mosquitto_pub's: the chain must still verify.
+TEST_F(ClientToolsTls, InsecureSkipsTheHostNameCheckButNotTheChain)
+{
+    MosquittoBroker broker{tls_listener(false, "elsewhere"), dir_};
+    auto checked = pub(broker.port(), {"--cafile", file("ca.crt"), "-t", "a", "-m", "x", "--timeout", "5"});
+    EXPECT_EQ(checked.exit_code, 1);
+    EXPECT_NE(checked.err.find("cannot connect to 127.0.0.1:"), std::string::npos) << checked.err;
+    auto insecure = pub(broker.port(), {"--cafile", file("ca.crt"), "--insecure", "-t", "a", "-m", "x"});
+    EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
+    // An unknown CA is still refused with --insecure (only the system store is trusted here).
+    auto untrusted =
+        run_program({moatmq_binary(), "pub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()),
+                     "--insecure", "-t", "a", "-m", "x", "--timeout", "5"},
+                    kRunTimeout);
+    EXPECT_EQ(untrusted.exit_code, 1);
+    EXPECT_NE(untrusted.err.find("certificate verify failed"), std::string::npos) << untrusted.err;
 }
 
 }  // namespace

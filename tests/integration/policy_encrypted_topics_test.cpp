@@ -157,16 +157,24 @@ TEST(PolicyEncryptedTopics, Mqtt311PlaintextIsDroppedAndNeverDelivered)
 {
     BrokerProcess broker(policy_config());
     auto raw = raw_sub(broker, "mqttv311", {"secure/#", "marker/#"});
-    for (const char* qos : {"0", "1", "2"}) {
+    for (const std::string qos : {"0", "1", "2"}) {
         // 3.1.1 cannot be told: the publisher sees an ordinary acknowledgement.
-        auto sent =
-            mosquitto_pub(broker, {"-V", "mqttv311", "-q", qos, "-t", "secure/x", "-m", "PLAINTEXT-SECRET"});
+        auto sent = mosquitto_pub(
+            broker, {"-V", "mqttv311", "-q", qos, "-t", "secure/q" + qos, "-m", "PLAINTEXT-SECRET"});
         EXPECT_EQ(sent.exit_code, 0) << sent.err;
     }
     EXPECT_EQ(
         mosquitto_pub(broker, {"-V", "mqttv311", "-q", "1", "-t", "marker/done", "-m", "end"}).exit_code, 0);
     auto seen = raw->finish(kRunTimeout);
     EXPECT_EQ(message_lines(seen.out), std::vector<std::string>{"marker/done " + hex("end")}) << seen.out;
+    // Dropped and logged, one warning each with the topic (never the payload).
+    for (const char* topic : {"secure/q0", "secure/q1", "secure/q2"}) {
+        EXPECT_TRUE(broker.wait_for_log(std::string{"PUBLISH refused: payload on encrypted topic \""} +
+                                            topic + "\" is not an encrypted envelope",
+                                        10s))
+            << topic << "\n"
+            << broker.log();
+    }
     EXPECT_EQ(broker.log().find("PLAINTEXT-SECRET"), std::string::npos);
 }
 
