@@ -90,6 +90,7 @@ TEST_P(ConfigError, IsReportedAsFileLineAndTheBrokerExitsWithoutListening)
         EXPECT_NE(result.err.find(GetParam().message, at), std::string::npos)
             << command << ": " << result.err;
         EXPECT_EQ(result.err.find("in use"), std::string::npos) << command << " bound a port: " << result.err;
+        EXPECT_EQ(result.err.find("cannot listen"), std::string::npos) << command << ": " << result.err;
         EXPECT_EQ(result.err.find("moatmq ready"), std::string::npos) << command << ": " << result.err;
         EXPECT_TRUE(result.out.empty()) << command << " printed settings: " << result.out;
     }
