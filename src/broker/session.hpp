@@ -18,7 +18,6 @@
 // `generation`; the previous owner notices (owner_generation != generation) and touches nothing more.
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +29,7 @@
 #include "codec/packet.hpp"
 #include "common/boxed.hpp"
 #include "common/clock.hpp"
+#include "common/small_mutex.hpp"
 
 namespace moatmq::broker {
 
@@ -85,19 +85,26 @@ public:
     const SessionId id;
     const std::string client_id;
 
-    mutable std::mutex mutex;
+    // The small fields together, in one 16-byte run after the lock: with its control block a Session
+    // stays in the allocator's 256-byte class (240 bytes; issue #5: memory per idle connection). One more
+    // field here crosses into the 320-byte class: box what is rarely set.
+    mutable SmallMutex mutex;
     // --- guarded by mutex ---
-    bool ended = false;                     // removed from the registry; deliveries are dropped
-    std::uint64_t generation = 0;           // bumped whenever the owner changes
-    std::weak_ptr<ClientConnection> owner;  // attached connection, if any
-    // Its link, for posting drains. Weak: the transport may own the connection through its link, and a
-    // strong reference here would close a cycle session -> link -> connection -> session.
-    std::weak_ptr<ClientLink> owner_link;
+    bool ended = false;               // removed from the registry; deliveries are dropped
     bool connected = false;           // a connection is attached
     bool drain_posted = false;        // a drain task is on its way to the owner
     bool overflow_warned = false;     // the queue-full warning was logged for this episode
     bool client_bound = false;        // the last drain stopped for the client itself (delivery_pressure.hpp)
     bool publishers_waiting = false;  // publishers are paused until this queue drains (delivery_pressure.hpp)
+    codec::ProtocolVersion version = codec::ProtocolVersion::v5;
+    // Written to the broker's Persistence (expiry interval > 0 at CONNECT, and a store configured).
+    bool persistent = false;
+    std::uint32_t expiry_interval = 0;      // seconds; 0xFFFFFFFF = never
+    std::uint64_t generation = 0;           // bumped whenever the owner changes
+    std::weak_ptr<ClientConnection> owner;  // attached connection, if any
+    // Its link, for posting drains. Weak: the transport may own the connection through its link, and a
+    // strong reference here would close a cycle session -> link -> connection -> session.
+    std::weak_ptr<ClientLink> owner_link;
     MessageQueue<QueuedMessage, QueuedBytes> queue;  // not yet sent (offline, or waiting for quota)
     // No message in `queue` expires before this (a lower bound: kept by enqueue() and drop_expired()).
     TimePoint queued_expiry_bound = TimePoint::max();
@@ -109,16 +116,12 @@ public:
     // How many ids after last_packet_id are known to be free (allocate_packet_id() scans the window only
     // when this runs out). Set to 0 wherever an in-flight message gets an id not from allocate_packet_id().
     std::uint16_t free_ids_ahead = 0;
-    std::size_t subscription_count = 0;  // filters held in the router, for max_subscriptions
-    std::uint32_t expiry_interval = 0;   // seconds; 0xFFFFFFFF = never
+    std::uint32_t subscription_count = 0;  // filters held in the router, for max_subscriptions
     // Rarely set (an idle client without a will has none of them): boxed, one pointer each when empty.
     Boxed<TimePoint> expires_at;     // while offline with a finite expiry
     Boxed<WillSpec> will;            // will of the attached connection
     Boxed<MessagePtr> pending_will;  // delayed will of a closed connection
     Boxed<TimePoint> pending_will_at;
-    codec::ProtocolVersion version = codec::ProtocolVersion::v5;
-    // Written to the broker's Persistence (expiry interval > 0 at CONNECT, and a store configured).
-    bool persistent = false;
     std::uint64_t next_stored_seq = 1;  // the next StoredDelivery::seq
 
     bool attached() const { return connected; }
