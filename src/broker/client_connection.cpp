@@ -278,6 +278,9 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     decode_options.version = version_;
     decoder_.set_options(decode_options);
     if (rare_) rare_->connect_prefix = Bytes{};
+    // Known before any answer: a refusing CONNACK keeps to it too [MQTT-3.2.2-19] [MQTT-3.1.2-24].
+    if (v5() && connect.properties.maximum_packet_size)
+        client_maximum_packet_size_ = *connect.properties.maximum_packet_size;
 
     if (core_.shutting_down()) {
         log(LogLevel::info, "refused: shutting down");
@@ -373,8 +376,6 @@ void ClientConnection::handle_connect(codec::Connect& connect)
         if (expiry > options.max_session_expiry_interval)
             expiry_told = expiry = options.max_session_expiry_interval;
         client_receive_maximum_ = connect.properties.receive_maximum.value_or(65535);
-        if (connect.properties.maximum_packet_size)
-            client_maximum_packet_size_ = *connect.properties.maximum_packet_size;
         client_topic_alias_maximum_ = connect.properties.topic_alias_maximum.value_or(0);
         request_problem_information_ = connect.properties.request_problem_information.value_or(1) != 0;
     } else {

@@ -229,6 +229,54 @@ TEST_F(SequenceConformance, MQTT_3_2_2_2_And_3_SessionPresentFollowsCleanStartAn
     EXPECT_EQ(mismatch(*connack, Reply{0x20, {0x00, 0x00}, Bytes{}, {}, false}), "") << "Clean Start 1";
 }
 
+// A refusal that explains itself (0x86 for a password without a user name, which moatmq does not take)
+// leaves its Reason String out when the CONNACK would exceed the client's Maximum Packet Size. (A CONNECT
+// that cannot be decoded has no Maximum Packet Size the broker could know.)
+TEST_F(SequenceConformance, MQTT_3_2_2_19_NoConnackReasonStringPastTheClientsMaximumPacketSize)
+{
+    {
+        RawClient roomy(broker_->port());
+        ASSERT_TRUE(roomy.send(connect5("seq3219a", 0x42, 60, {}, str("secret"))));
+        const auto connack = read_packet(roomy);
+        ASSERT_TRUE(connack);
+        ASSERT_EQ(mismatch(*connack, connack5(0x86)), "");
+        ASSERT_TRUE(has(property_ids(connack->body, 2), 0x1F))
+            << "no Reason String to leave out: test premise";
+    }
+    constexpr std::uint32_t kLimit = 16;
+    RawClient tight(broker_->port());
+    ASSERT_TRUE(tight.send(connect5("seq3219b", 0x42, 60, cat({Bytes{0x27}, u32(kLimit)}), str("secret"))));
+    const auto connack = read_packet(tight);
+    ASSERT_TRUE(connack) << "no CONNACK at all";
+    EXPECT_EQ(mismatch(*connack, connack5(0x86)), "");
+    EXPECT_LE(2 + connack->body.size(), kLimit);  // first byte, one-byte remaining length, body
+    EXPECT_FALSE(has(property_ids(connack->body, 2), 0x1F));
+}
+
+// The same for a refusal decided from the CONNECT's content (a will QoS over the broker's Maximum QoS).
+TEST(SequenceConformanceMaxQos1, MQTT_3_2_2_19_AWillRefusalKeepsToTheClientsMaximumPacketSize)
+{
+    BrokerProcess broker(test_config("[limits]\nmax_qos = 1\n"));
+    const Bytes will = cat({props(), str("seq/w"), str("m")});
+    constexpr std::uint32_t kLimit = 16;
+    {
+        RawClient roomy(broker.port());
+        ASSERT_TRUE(roomy.send(connect5("seq3219c", 0x16, 60, {}, will)));
+        const auto connack = read_packet(roomy);
+        ASSERT_TRUE(connack);
+        ASSERT_EQ(mismatch(*connack, connack5(0x9B)), "");
+        ASSERT_GT(2 + connack->body.size(), kLimit)
+            << "test premise: the full CONNACK is larger than the limit";
+    }
+    RawClient tight(broker.port());
+    ASSERT_TRUE(tight.send(connect5("seq3219d", 0x16, 60, cat({Bytes{0x27}, u32(kLimit)}), will)));
+    const auto connack = read_packet(tight);
+    ASSERT_TRUE(connack) << "no CONNACK at all";
+    EXPECT_EQ(mismatch(*connack, connack5(0x9B)), "");
+    EXPECT_LE(2 + connack->body.size(), kLimit);
+    EXPECT_EQ(broker.stop(), 0);
+}
+
 TEST_F(SequenceConformance, MQTT_4_12_0_6_NoAuthenticationMethodInConnackWhenTheClientSentNone)
 {
     Peer peer(*broker_);
