@@ -435,7 +435,9 @@ TEST(ClientLoopback, SubscribePublishReceiveAndUnsubscribeCarryTheirProperties)
     EXPECT_TRUE((*received)->retain);
     EXPECT_EQ((*received)->properties, delivered_properties);
 
-    auto removed = client.unsubscribe({"a/#", "never/subscribed"});
+    codec::Properties unsubscribe_properties;
+    unsubscribe_properties.user_properties = {{"reason", "leaving"}};
+    auto removed = client.unsubscribe({"a/#", "never/subscribed"}, unsubscribe_properties);
     ASSERT_TRUE(removed) << removed.error().message();
     EXPECT_EQ(*removed, (std::vector{codec::ReasonCode::Success, codec::ReasonCode::NoSubscriptionExisted}));
     client.disconnect();
@@ -448,6 +450,7 @@ TEST(ClientLoopback, SubscribePublishReceiveAndUnsubscribeCarryTheirProperties)
     EXPECT_EQ(published->qos, codec::QoS::at_least_once);
     EXPECT_EQ(published->properties, publish_properties);
     EXPECT_EQ(unsubscribe->filters, (std::vector<std::string>{"a/#", "never/subscribed"}));
+    EXPECT_EQ(unsubscribe->properties, unsubscribe_properties);
 }
 
 TEST(ClientLoopback, Mqtt311UnsubscribeIsAcknowledgedWithoutReasons)
