@@ -32,7 +32,7 @@ std::vector<Case> cases()
          publish5("a", "x", 0x04, 1),
          {disconnect5(0x9B)},
          true},
-        {"PUBLISH 3.1.1 QoS 2 over the broker's maximum QoS 1 closes [MQTT-3.2.2-11]",
+        {"PUBLISH 3.1.1 QoS 2 over the broker's maximum QoS 1 closes [MQTT-4.8.0-1]",
          Session::v311,
          publish311("a", 0x04, 1),
          {},

@@ -156,7 +156,7 @@ std::vector<Case> cases()
          publish5("", "x", 0, 0, prop_u16(0x23, 1)),
          {disconnect5(0x82)},
          true},
-        {"PUBLISH 3.1.1 over Maximum Packet Size closes [MQTT-3.1.2-24]",
+        {"PUBLISH 3.1.1 over the broker's Maximum Packet Size closes [MQTT-4.8.0-1]",
          Session::v311,
          packet(0x30, cat({str("big"), Bytes(big_payload.begin(), big_payload.end())})),
          {},
