@@ -1,8 +1,8 @@
 // The client against a scripted fake broker on 127.0.0.1: what goes on the wire field by field (CONNECT
 // with will, credentials and properties; SUBSCRIBE / PUBLISH / UNSUBSCRIBE properties) and the flows
 // Mosquitto cannot show us (AUTH exchanges, duplicate QoS 2 deliveries, a broker's DISCONNECT, a broker
-// that never answers a CONNECT or a PINGREQ). The fake
-// side uses blocking sockets with a receive timeout, so no step can hang the test.
+// that never answers a CONNECT or a PINGREQ). The fake side uses blocking sockets with a receive
+// timeout, so no step can hang the test.
 #include <sys/socket.h>
 #include <sys/time.h>
 
