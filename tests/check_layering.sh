@@ -27,5 +27,10 @@ done
 if [ -d "$src/broker" ] && hits=$(grep -rnE '#include\s*"(security|store|transport|app)/' "$src/broker"); then
   echo "layering: broker must not include security/, store/, transport/ or app/:"; echo "$hits"; status=1
 fi
+# The broker never holds payload keys (docs/payload-encryption.md): its side of the encrypted-topic policy
+# is the key-less shape check in envelope.hpp; key files and keys belong to pub and sub.
+if hits=$(grep -nE '#include\s*"security/payload/(key_file|payload_key)\.hpp"' "$src"/broker/* "$src"/app/serve*.* "$src"/config/* 2>/dev/null); then
+  echo "layering: the broker must not read payload keys:"; echo "$hits"; status=1
+fi
 [ $status -eq 0 ] && echo "layering: ok"
 exit $status
