@@ -360,7 +360,10 @@ TEST_F(ClientToolsMosquitto, EncryptedRoundTripBothAlgorithmsAndTheBrokerSeesOnl
     EXPECT_EQ(got.out, "secure/a gcm secret\nsecure/b chacha secret\n") << got.err;
     auto seen = raw->finish(kRunTimeout);
     EXPECT_EQ(seen.out.find("secret"), std::string::npos);
-    EXPECT_EQ(seen.out.size(), 46u + 10 + 1 + 46 + 13 + 1);  // two envelopes, each printed with '\n'
+    ASSERT_EQ(seen.out.size(), 46u + 10 + 1 + 46 + 13 + 1);  // two envelopes, each printed with '\n'
+    // Version 1; algorithm 0x01 (AES-256-GCM, the default), then 0x02 (--encrypt-alg chacha20-poly1305).
+    EXPECT_EQ(seen.out.substr(0, 2), std::string("\x01\x01", 2));
+    EXPECT_EQ(seen.out.substr(46 + 10 + 1, 2), std::string("\x01\x02", 2));
 }
 
 // The key file `name` holding the key id of `original` and another secret: a wrong key that names the
