@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # third-party MQTT peers used by the integration tests
   mosquitto-clients mosquitto libpaho-mqtt-dev libpaho-mqttpp-dev openssl
+  # an AEAD implementation independent of ours, to recompute the payload envelope's test vectors
+  python3-cryptography
   # make bench: bench/compare.sh's report and chart
   python3 gnuplot-nox
 )
