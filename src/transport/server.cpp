@@ -39,7 +39,11 @@ namespace {
 constexpr int kMaxAcceptsPerTurn = 64;
 
 struct Worker {
-    Worker() { deadlines.start_timer(io); }
+    explicit Worker(std::size_t max_queued_bytes)
+        : gate(std::make_shared<detail::WorkerGate>(io.get_executor(), max_queued_bytes))
+    {
+        deadlines.start_timer(io);
+    }
     ~Worker() { deadlines.stop_timer(); }  // before `io`; sessions destroyed with `io` still leave the queue
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -49,7 +53,7 @@ struct Worker {
     detail::SessionContext context;   // what its sessions share (set up by Server::Impl)
     asio::io_context io{1};           // run by exactly one thread
     detail::Poller poller{io};        // its plain-TCP sockets' readiness (after `io`: destroyed before it)
-    std::shared_ptr<detail::WorkerGate> gate = std::make_shared<detail::WorkerGate>(io.get_executor());
+    std::shared_ptr<detail::WorkerGate> gate;
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
     std::vector<std::byte> read_buffer = std::vector<std::byte>(detail::kReadChunk);
     std::vector<std::byte> tls_staging = std::vector<std::byte>(detail::TlsStream::kRecordSize);
@@ -104,7 +108,7 @@ public:
         const unsigned threads =
             options_.threads != 0 ? options_.threads : std::max(1U, std::thread::hardware_concurrency());
         for (unsigned i = 0; i < threads; ++i) {
-            auto worker = std::make_unique<Worker>();
+            auto worker = std::make_unique<Worker>(options_.max_queued_bytes);
             worker->context = detail::SessionContext{
                 &factory_,
                 &clock_,
@@ -349,7 +353,7 @@ private:
 
         ++connections_;
         auto link =
-            std::make_shared<detail::SocketLink>(worker.gate, id, std::move(info), options_.max_queued_bytes);
+            std::make_shared<detail::SocketLink>(worker.gate, id, listener.spec.name, std::move(info));
         if (listener.spec.websocket && listener.spec.tls) {
             start_wss_session(worker, std::move(peer), std::move(link), listener.spec.tls->current());
             return;

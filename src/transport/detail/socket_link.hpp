@@ -35,10 +35,14 @@ using Executor = asio::io_context::executor_type;
 // Whether a worker's io_context still accepts work, and its executor; shared by the worker and its links
 // (one pointer per link instead of a copy of the executor).
 struct WorkerGate {
-    explicit WorkerGate(Executor worker_executor) : executor(worker_executor) {}
+    WorkerGate(Executor worker_executor, std::size_t max_queued)
+        : executor(worker_executor), max_queued_bytes(max_queued)
+    {
+    }
     std::mutex mutex;
     bool open = true;
     const Executor executor;
+    const std::size_t max_queued_bytes;  // TransportOptions::max_queued_bytes, for every link of the worker
 };
 
 // What the link asks of the session that owns the socket (implemented per stream type).
@@ -54,13 +58,14 @@ protected:
 
 class SocketLink final : public broker::ClientLink, public std::enable_shared_from_this<SocketLink> {
 public:
-    SocketLink(std::shared_ptr<WorkerGate> gate, std::uint64_t id, broker::ConnectionInfo info,
-               std::size_t max_queued_bytes)
+    // `listener` is the listener's name, owned by the Server: the link may outlive the Server, but its
+    // name is only read while the Server runs (the connection's creation and its "closed" log line).
+    SocketLink(std::shared_ptr<WorkerGate> gate, std::uint64_t id, const std::string& listener,
+               broker::ConnectionInfo info)
         : gate_(std::move(gate)),
           id_(id),
-          listener_(std::move(info.listener)),
+          listener_(&listener),
           remote_address_(std::move(info.remote_address)),
-          max_queued_bytes_(max_queued_bytes),
           listener_is_loopback_(info.listener_is_loopback),
           tls_(info.tls),
           tls_psk_(info.tls_psk)
@@ -75,7 +80,7 @@ public:
         queued_bytes_ += packet->size();
         if (!pending_) pending_ = std::make_unique<std::vector<broker::SharedBytes>>();
         pending_->push_back(std::move(packet));
-        if (queued_bytes_ > max_queued_bytes_) {
+        if (queued_bytes_ > gate_->max_queued_bytes) {
             abort("outgoing queue over limit (peer not reading)");
             return;
         }
@@ -118,7 +123,7 @@ public:
     broker::ConnectionInfo take_connection_info()
     {
         broker::ConnectionInfo info;
-        info.listener = listener_;
+        info.listener = *listener_;
         info.remote_address = remote_address_;
         info.listener_is_loopback = listener_is_loopback_;
         info.tls = tls_;
@@ -127,7 +132,7 @@ public:
         info.tls_psk = tls_psk_;
         return info;
     }
-    const std::string& listener() const noexcept { return listener_; }
+    const std::string& listener() const noexcept { return *listener_; }
     const std::string& remote_address() const noexcept { return remote_address_; }
     // TLS: who the handshake proved the peer to be; set before the Connection is created.
     void set_tls_identity(std::optional<std::string> identity, bool psk)
@@ -213,10 +218,9 @@ private:
     std::shared_ptr<WorkerGate> gate_;
     SessionHooks* hooks_ = nullptr;
     std::uint64_t id_;
-    std::string listener_;             // the listener's name
+    const std::string* listener_;      // the listener's name (the Server's)
     std::string remote_address_;       // "203.0.113.5:51234" or "[::1]:51234"
     Boxed<std::string> tls_identity_;  // TLS: until the Connection is created
-    std::size_t max_queued_bytes_;
     std::unique_ptr<broker::Connection> connection_;
     std::unique_ptr<std::vector<broker::SharedBytes>> pending_;  // null when nothing is queued
     std::size_t queued_bytes_ = 0;
