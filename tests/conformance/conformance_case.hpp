@@ -103,14 +103,7 @@ inline std::string mismatch(const Packet& packet, const Reply& reply)
     const bool may_omit = (type >= 4 && type <= 7) || type >= 14;
     if (at == body.size() && reply.tail->empty() && may_omit) return {};  // property block left out
     if (at == body.size()) return "property block missing" + seen;
-    std::uint32_t length = 0;
-    std::uint32_t multiplier = 1;
-    for (int i = 0; i < 4 && at < body.size(); ++i) {
-        const auto byte = body[at++];
-        length += (byte & 0x7Fu) * multiplier;
-        multiplier *= 128;
-        if ((byte & 0x80) == 0) break;
-    }
+    const std::uint32_t length = read_varint(body, at);
     at += length;
     if (at > body.size()) return "property block overruns the body" + seen;
     if (!std::equal(body.begin() + static_cast<std::ptrdiff_t>(at), body.end(), reply.tail->begin(),

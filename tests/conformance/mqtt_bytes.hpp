@@ -2,6 +2,7 @@
 // Hand-made MQTT bytes for the conformance cases (and the integration tests that need a client which
 // misbehaves on purpose): field encoders, a few whole packets, and reading one packet off a RawClient.
 // Written independently of src/codec on purpose, so a codec bug cannot hide in both sides.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -45,6 +46,21 @@ inline Bytes varint(std::uint32_t value)
         out.push_back(byte);
     } while (value > 0);
     return out;
+}
+
+// Reads the Variable Byte Integer at body[at] and moves `at` past it (at most 4 bytes; a truncated
+// integer counts what is there).
+inline std::uint32_t read_varint(const Bytes& body, std::size_t& at)
+{
+    std::uint32_t value = 0;
+    std::uint32_t multiplier = 1;
+    for (int i = 0; i < 4 && at < body.size(); ++i) {
+        const auto byte = body[at++];
+        value += (byte & 0x7Fu) * multiplier;
+        multiplier *= 128;
+        if ((byte & 0x80) == 0) break;
+    }
+    return value;
 }
 
 // A UTF-8 string / binary data field: two-byte length, then the bytes as they are (may be invalid).
@@ -147,15 +163,8 @@ inline std::string publish5_payload(const Packet& publish)
 {
     const std::size_t topic_length = (std::size_t{publish.body.at(0)} << 8) | publish.body.at(1);
     std::size_t at = 2 + topic_length + (((publish.first & 0x06) != 0) ? 2 : 0);
-    std::uint32_t length = 0;
-    std::uint32_t multiplier = 1;
-    for (int i = 0; i < 4; ++i) {
-        const auto byte = publish.body.at(at++);
-        length += (byte & 0x7Fu) * multiplier;
-        multiplier *= 128;
-        if ((byte & 0x80) == 0) break;
-    }
-    at += length;
+    const std::uint32_t length = read_varint(publish.body, at);
+    at = std::min(publish.body.size(), at + length);
     return std::string(publish.body.begin() + static_cast<std::ptrdiff_t>(at), publish.body.end());
 }
 

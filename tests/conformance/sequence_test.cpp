@@ -23,14 +23,7 @@ namespace {
 // The property identifiers of a 5.0 property block, in order; stops at the first unknown one.
 std::vector<std::uint8_t> property_ids(const Bytes& body, std::size_t at)
 {
-    std::uint32_t length = 0;
-    std::uint32_t multiplier = 1;
-    for (int i = 0; i < 4 && at < body.size(); ++i) {
-        const auto byte = body[at++];
-        length += (byte & 0x7Fu) * multiplier;
-        multiplier *= 128;
-        if ((byte & 0x80) == 0) break;
-    }
+    const std::uint32_t length = read_varint(body, at);
     const std::size_t end = std::min(body.size(), at + length);
     std::vector<std::uint8_t> ids;
     auto two_byte_length = [&](std::size_t from) {

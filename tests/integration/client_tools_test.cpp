@@ -35,6 +35,19 @@ protected:
     {
         if (!mosquitto_available()) GTEST_SKIP() << kMosquittoBinary << " not installed";
     }
+
+    // A Mosquitto broker that refuses anonymous clients and knows alice with `password`, from a file
+    // written by the real mosquitto_passwd.
+    static std::unique_ptr<MosquittoBroker> broker_with_alice(const std::string& password)
+    {
+        auto dir = std::make_shared<TempDir>("moatmq-mosquitto");
+        const auto passwd = (dir->path() / "passwd").string();
+        const auto made =
+            run_program({"mosquitto_passwd", "-c", "-b", passwd, "alice", password}, kRunTimeout);
+        EXPECT_EQ(made.exit_code, 0) << made.err;
+        return std::make_unique<MosquittoBroker>("allow_anonymous false\npassword_file " + passwd + "\n",
+                                                 dir);
+    }
 };
 
 struct QosCase {
@@ -117,12 +130,8 @@ TEST_F(ClientToolsMosquitto, AnonymousRefusalExitsOneWithTheReasonInWords)
 
 TEST_F(ClientToolsMosquitto, PasswordFromTheEnvironmentAndWrongPasswordRefused)
 {
-    auto dir = std::make_shared<TempDir>("moatmq-mosquitto");
-    const auto passwd = dir->path() / "passwd";
-    ASSERT_EQ(run_program({"mosquitto_passwd", "-c", "-b", passwd.string(), "alice", "s3cret"}, kRunTimeout)
-                  .exit_code,
-              0);
-    MosquittoBroker broker{"allow_anonymous false\npassword_file " + passwd.string() + "\n", dir};
+    const auto broker_owner = broker_with_alice("s3cret");
+    const MosquittoBroker& broker = *broker_owner;
     const auto port = std::to_string(broker.port());
     auto ok = run_program({"env", "MOATMQ_PASSWORD=s3cret", moatmq_binary(), "pub", "-h", "127.0.0.1", "-p",
                            port, "-V", "5", "-u", "alice", "-t", "a", "-m", "x"},
@@ -140,12 +149,8 @@ TEST_F(ClientToolsMosquitto, PasswordFromTheEnvironmentAndWrongPasswordRefused)
 
 TEST_F(ClientToolsMosquitto, PasswordOptionWinsOverTheEnvironment)
 {
-    auto dir = std::make_shared<TempDir>("moatmq-mosquitto");
-    const auto passwd = dir->path() / "passwd";
-    ASSERT_EQ(run_program({"mosquitto_passwd", "-c", "-b", passwd.string(), "alice", "s3cret"}, kRunTimeout)
-                  .exit_code,
-              0);
-    MosquittoBroker broker{"allow_anonymous false\npassword_file " + passwd.string() + "\n", dir};
+    const auto broker_owner = broker_with_alice("s3cret");
+    const MosquittoBroker& broker = *broker_owner;
     auto ok =
         run_program({"env", "MOATMQ_PASSWORD=nope", moatmq_binary(), "pub", "-h", "127.0.0.1", "-p",
                      std::to_string(broker.port()), "-u", "alice", "-P", "s3cret", "-t", "a", "-m", "x"},
@@ -227,13 +232,8 @@ TerminalRun run_on_terminal(std::vector<std::string> argv, const std::string& an
 // No -P and no MOATMQ_PASSWORD, stdin a terminal: pub and sub ask, without echoing what is typed.
 TEST_F(ClientToolsMosquitto, PasswordFromAPromptOnTheTerminalIsNotEchoed)
 {
-    auto dir = std::make_shared<TempDir>("moatmq-mosquitto");
-    const auto passwd = dir->path() / "passwd";
-    ASSERT_EQ(
-        run_program({"mosquitto_passwd", "-c", "-b", passwd.string(), "alice", "typed-s3cret"}, kRunTimeout)
-            .exit_code,
-        0);
-    MosquittoBroker broker{"allow_anonymous false\npassword_file " + passwd.string() + "\n", dir};
+    const auto broker_owner = broker_with_alice("typed-s3cret");
+    const MosquittoBroker& broker = *broker_owner;
     const auto port = std::to_string(broker.port());
 
     auto published = run_on_terminal({moatmq_binary(), "pub", "-h", "127.0.0.1", "-p", port, "-u", "alice",
