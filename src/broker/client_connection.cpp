@@ -45,7 +45,6 @@ const char* version_name(codec::ProtocolVersion version)
 
 ClientConnection::ClientConnection(BrokerCore& core, ConnectionInfo info, std::shared_ptr<ClientLink> link)
     : core_(core),
-      remote_address_(info.remote_address),
       link_(std::move(link)),
       decoder_(codec::DecodeOptions{codec::ProtocolVersion::v5, codec::Sender::client,
                                     core.options().max_packet_size}),
@@ -75,6 +74,13 @@ void ClientConnection::release_rare() noexcept
         rare_.reset();  // info and claimed_username serve authentication: none can follow without a method
 }
 
+const std::string& ClientConnection::client_id() const noexcept
+{
+    static const std::string none;
+    if (session_) return session_->client_id;
+    return rare_ ? rare_->client_id : none;
+}
+
 const std::string& ClientConnection::auth_method_name() const noexcept
 {
     static const std::string none;
@@ -86,8 +92,8 @@ void ClientConnection::log(LogLevel level, std::string_view text) const
     const auto& sink = core_.options().log;
     if (!sink) return;
     std::string line = "client ";
-    line += client_id_.empty() ? "(no id)" : client_id_;
-    line += " [" + remote_address_ + "]: ";
+    line += client_id().empty() ? "(no id)" : client_id();
+    line += " [" + remote_address() + "]: ";
     line += text;
     sink(level, line);
 }
@@ -385,7 +391,7 @@ void ClientConnection::handle_connect(codec::Connect& connect)
     // The outbound window: never more than the client allows [MQTT-3.3.4-7], nor more than we keep.
     client_receive_maximum_ = std::min(client_receive_maximum_, options.max_inflight_messages);
     expiry_at_connect_ = expiry;
-    client_id_ = client_id;
+    rare().client_id = client_id;
 
     rare().pending_connect =
         PendingConnect{AttachRequest{client_id, connect.clean_start, expiry, std::move(will), version_},
@@ -402,7 +408,7 @@ void ClientConnection::finish_connect(const Bytes& auth_data)
     const std::string client_id = pending.request.client_id;
     if (options.authorizer) {
         permissions_ = options.authorizer->permissions_for(
-            ClientIdentity{identity(), client_id, rare_->info.listener, remote_address_});
+            ClientIdentity{identity(), client_id, rare_->info.listener, remote_address()});
     }
     if (pending.request.will && !identity().empty()) {
         // The will's ACL check runs when it is published, perhaps long after this connection: it carries
@@ -534,11 +540,9 @@ void ClientConnection::on_closed()
         rare_->conversation.reset();
         rare_->refusal.reset();
     }
-    if (session_) {
-        core_.detach(session_, generation_, publish_will_on_close_);
-        session_.reset();
-    }
+    if (session_) core_.detach(session_, generation_, publish_will_on_close_);
     if (was_connected) log(LogLevel::info, publish_will_on_close_ ? "closed abnormally" : "closed");
+    session_.reset();  // after the log line: the session holds the client id
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -688,7 +692,7 @@ bool ClientConnection::send(const codec::Packet& packet)
         out->clear();
         if (!codec::encode(stripped, version_, *out)) return false;
         if (out->size() > client_maximum_packet_size_) {
-            core_.warn("packet for client " + client_id_ + " exceeds its Maximum Packet Size: not sent");
+            core_.warn("packet for client " + client_id() + " exceeds its Maximum Packet Size: not sent");
             return false;
         }
     }

@@ -154,9 +154,13 @@ private:
     bool v5() const noexcept { return version_ == codec::ProtocolVersion::v5; }
     void log(LogLevel level, std::string_view text) const;
 
+    // The peer's address and the client id are not copied here (issue #5: an idle connection in
+    // mimalloc's 256-byte class): the link keeps the address, the session the id (rare_ until then).
+    const std::string& remote_address() const noexcept { return link_->remote_address(); }
+    const std::string& client_id() const noexcept;
+
     BrokerCore& core_;
-    std::string remote_address_;  // from the ConnectionInfo, for log lines; the rest of it is in rare_
-    std::shared_ptr<ClientLink> link_;
+    std::shared_ptr<ClientLink> link_;  // never null
     codec::StreamDecoder decoder_;
     TimePoint connect_deadline_;
     TimePoint last_received_;
@@ -164,7 +168,6 @@ private:
 
     std::shared_ptr<Session> session_;
     std::uint64_t generation_ = 0;
-    std::string client_id_;
     // The small fields sit together (no padding between them: an idle connection's size, issue #5).
     State state_ = State::awaiting_connect;
     codec::ProtocolVersion version_ = codec::ProtocolVersion::v5;
@@ -196,8 +199,9 @@ private:
     // freed again once the CONNECT is done if nothing in it is still needed (release_rare()), so that an
     // idle connection does not carry it (issue #5: memory per idle connection).
     struct Rare {
-        ConnectionInfo info;   // kept while authentication may still need it (CONNECT, 5.0 re-authentication)
-        Bytes connect_prefix;  // the first bytes, to answer a malformed CONNECT in its own version
+        ConnectionInfo info;  // kept while authentication may still need it (CONNECT, 5.0 re-authentication)
+        std::string client_id;  // the CONNECT's (or the assigned one), until the session has it
+        Bytes connect_prefix;   // the first bytes, to answer a malformed CONNECT in its own version
         std::optional<PendingConnect> pending_connect;
         std::optional<PendingRefusal> refusal;
         std::string auth_method_name;                 // 5.0 Authentication Method of the CONNECT; "" = none

@@ -147,13 +147,13 @@ void ClientConnection::run_authentication(std::optional<std::string> username, s
     job->authenticator = core_.options().authenticator;
     const ConnectionInfo& info = rare().info;  // kept while authentication may run (release_rare())
     job->listener = info.listener;
-    job->address = std::string(address_without_port(remote_address_));
+    job->address = std::string(address_without_port(remote_address()));
     job->tls = info.tls;
     job->loopback = info.listener_is_loopback;
     job->tls_identity = info.tls_identity;
     job->tls_psk = info.tls_psk;
     job->version = static_cast<std::uint8_t>(version_);
-    job->client_id = client_id_;
+    job->client_id = client_id();
     job->username = std::move(username);
     job->password = std::move(password);
     job->method = std::move(method);
@@ -175,7 +175,7 @@ void ClientConnection::run_authentication(std::optional<std::string> username, s
     if (queued) return;
     auth_job_pending_ = false;
     authenticating_live_ = false;
-    core_.warn("authentication workers busy: connection from " + remote_address_ + " refused");
+    core_.warn("authentication workers busy: connection from " + remote_address() + " refused");
     if (state_ == State::connected) {
         close_with(ReasonCode::ServerBusy, "server busy");
     } else {
@@ -287,8 +287,8 @@ void ClientConnection::audit(const AuthDecision& decision)
     if (!sink) return;
     AuthAuditRecord record;
     record.listener = rare().info.listener;
-    record.remote_address = remote_address_;
-    record.client_id = client_id_;
+    record.remote_address = remote_address();
+    record.client_id = client_id();
     record.username = username;
     record.method = decision.method;
     record.success = decision.accepted();

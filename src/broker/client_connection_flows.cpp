@@ -422,7 +422,7 @@ void ClientConnection::handle_publish(codec::Publish& publish)
             std::lock_guard lock(session_->mutex);
             if (owns_session_locked()) {
                 session_->inbound_qos2.insert(packet_id);
-                if (session_->persistent) core_.persistence()->put_inbound_qos2(client_id_, packet_id);
+                if (session_->persistent) core_.persistence()->put_inbound_qos2(client_id(), packet_id);
             }
         }
         send(codec::Pubrec{packet_id, reason, {}});
@@ -437,7 +437,7 @@ void ClientConnection::handle_pubrel(const codec::Pubrel& release)
         if (!owns_session_locked()) return;
         known = session_->inbound_qos2.erase(release.packet_id) > 0;
         if (known && session_->persistent)
-            core_.persistence()->erase_inbound_qos2(client_id_, release.packet_id);
+            core_.persistence()->erase_inbound_qos2(client_id(), release.packet_id);
     }
     // [MQTT-4.3.3-11]: PUBCOMP with the same id; 5.0 says when the id was unknown.
     note_store_writes();  // the id may be reused after PUBCOMP: its erasure must not be lost
@@ -517,7 +517,7 @@ void ClientConnection::handle_subscribe(const codec::Subscribe& subscribe)
             // Under the session's lock: a session ended meanwhile (takeover) must not get it back.
             if (session_->persistent && !session_->ended) {
                 core_.persistence()->put_subscription(
-                    client_id_, StoredSubscription{wanted.filter, granted, subscription_id});
+                    client_id(), StoredSubscription{wanted.filter, granted, subscription_id});
             }
         }
         suback.reasons.push_back(static_cast<ReasonCode>(granted.qos));
@@ -561,7 +561,7 @@ void ClientConnection::handle_unsubscribe(const codec::Unsubscribe& unsubscribe)
             std::lock_guard lock(session_->mutex);
             if (session_->subscription_count > 0) --session_->subscription_count;
             if (session_->persistent && !session_->ended)
-                core_.persistence()->erase_subscription(client_id_, filter);
+                core_.persistence()->erase_subscription(client_id(), filter);
         }
         if (v5())
             unsuback.reasons.push_back(existed ? ReasonCode::Success : ReasonCode::NoSubscriptionExisted);

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/bytes.hpp"
@@ -35,6 +36,10 @@ public:
     // Runs `task` on this connection's worker thread, soon; safe from any thread. The task still runs
     // if the connection has closed meanwhile, so it must not assume the connection is alive.
     virtual void post(std::function<void()> task) = 0;
+
+    // The peer's address ("203.0.113.5:51234", "[::1]:51234"): the ConnectionInfo's, kept once, by the
+    // link, for as long as the link lives (the broker's log lines and authentication read it here).
+    virtual const std::string& remote_address() const noexcept = 0;
 
     // Backpressure: stop reading from the client (true) until told to read again (false). Bytes already
     // read are still handled; a connection that is closing or closed reads as it must regardless. The

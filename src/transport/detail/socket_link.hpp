@@ -116,6 +116,8 @@ public:
         if (hooks_ != nullptr) hooks_->pause_reading(paused);
     }
 
+    const std::string& remote_address() const noexcept override { return remote_address_; }
+
     // --- the session's side ---
     // The ConnectionInfo for the broker's Connection, once, when it is created. The link keeps the parts
     // it logs, not the struct: the TLS identity goes to the Connection (issue #5: an idle connection's
@@ -133,7 +135,6 @@ public:
         return info;
     }
     const std::string& listener() const noexcept { return *listener_; }
-    const std::string& remote_address() const noexcept { return remote_address_; }
     // TLS: who the handshake proved the peer to be; set before the Connection is created.
     void set_tls_identity(std::optional<std::string> identity, bool psk)
     {

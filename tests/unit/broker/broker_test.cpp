@@ -70,6 +70,7 @@ private:
 class ThreadedClient final : public ClientLink, public std::enable_shared_from_this<ThreadedClient> {
 public:
     explicit ThreadedClient(Worker& worker) : worker_(worker) {}
+    const std::string& remote_address() const noexcept override { return remote_address_; }
 
     void start(Broker& broker)
     {
@@ -136,6 +137,7 @@ public:
 
 private:
     Worker& worker_;
+    const std::string remote_address_ = "127.0.0.1:1";
     std::unique_ptr<Connection> connection_;
     mutable std::mutex mutex_;
     std::set<std::string> payloads_;

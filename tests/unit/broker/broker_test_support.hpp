@@ -24,6 +24,10 @@ using namespace std::chrono_literals;
 
 class FakeLink final : public ClientLink {
 public:
+    explicit FakeLink(std::string remote_address = "127.0.0.1:1") : remote_address_(std::move(remote_address))
+    {
+    }
+
     void send(SharedBytes packet) override
     {
         queued_ += packet->size();
@@ -45,6 +49,7 @@ public:
         reading_paused_ = paused;
         ++pause_changes_;
     }
+    const std::string& remote_address() const noexcept override { return remote_address_; }
 
     // Runs posted tasks (including those they post); returns how many ran.
     std::size_t run_posted()
@@ -92,6 +97,7 @@ public:
     std::vector<SharedBytes> take_sent() { return std::exchange(sent_, {}); }
 
 private:
+    std::string remote_address_;
     mutable std::mutex mutex_;
     std::deque<std::function<void()>> tasks_;
     std::vector<SharedBytes> sent_;
@@ -112,7 +118,7 @@ public:
     }
     TestClient(Broker& broker, codec::ProtocolVersion version, ConnectionInfo info)
         : version_(version),
-          link_(std::make_shared<FakeLink>()),
+          link_(std::make_shared<FakeLink>(info.remote_address)),
           connection_(broker.accept(std::move(info), link_))
     {
     }
