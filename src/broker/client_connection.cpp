@@ -125,8 +125,7 @@ void ClientConnection::on_bytes(ByteView bytes)
         // one packet's worth (a client has no reason to send more before its CONNACK).
         if (decoder_.buffered() > core_.options().max_packet_size) {
             log(LogLevel::info, "closed: too much data while the CONNECT is being authenticated");
-            state_ = State::closing;
-            link_->close("too much data while the CONNECT is being authenticated");
+            close_now("too much data while the CONNECT is being authenticated");
         }
         return;
     }
@@ -204,8 +203,7 @@ void ClientConnection::on_decode_error(const error_code& ec)
         }
         // 3.1.1: close without a CONNACK [MQTT-4.8.0-1].
         log(LogLevel::info, why);
-        state_ = State::closing;
-        link_->close(why);
+        close_now(why);
         return;
     }
     if (state_ == State::auth_exchange) {  // after CONNECT, before CONNACK
@@ -224,8 +222,7 @@ void ClientConnection::handle(codec::Packet& packet)
         } else {
             // The first packet from a client MUST be CONNECT [MQTT-3.1.0-1].
             log(LogLevel::info, "first packet is not CONNECT");
-            state_ = State::closing;
-            link_->close("first packet is not CONNECT");
+            close_now("first packet is not CONNECT");
         }
         return;
     }
@@ -235,8 +232,7 @@ void ClientConnection::handle(codec::Packet& packet)
             handle_auth(*auth);
         } else if (std::holds_alternative<codec::Disconnect>(packet)) {
             log(LogLevel::info, "disconnected during authentication");
-            state_ = State::closing;
-            link_->close("disconnected during authentication");
+            close_now("disconnected during authentication");
         } else {
             refuse_connect(ReasonCode::ProtocolError, version_,
                            "only AUTH may follow CONNECT until authenticated");
@@ -272,8 +268,7 @@ void ClientConnection::refuse_connect(ReasonCode reason, codec::ProtocolVersion 
     connack.reason = reason;
     if (v5() && !why.empty()) connack.properties.reason_string = std::string(why);
     send(connack);
-    state_ = State::closing;
-    link_->close(why.empty() ? std::string_view("CONNECT refused") : why);
+    close_now(why.empty() ? std::string_view("CONNECT refused") : why);
 }
 
 void ClientConnection::handle_connect(codec::Connect& connect)
@@ -484,8 +479,7 @@ void ClientConnection::on_timer(TimePoint now)
          state_ == State::auth_exchange) &&
         now >= connect_deadline_) {
         log(LogLevel::info, "closed: no CONNECT within the connect timeout");
-        state_ = State::closing;
-        link_->close("no CONNECT within the connect timeout");
+        close_now("no CONNECT within the connect timeout");
         return;
     }
     if (state_ == State::connected && keep_alive_ != Duration::zero() &&
@@ -510,6 +504,12 @@ void ClientConnection::close_with(ReasonCode reason, std::string_view why)
     link_->close(why);
 }
 
+void ClientConnection::close_now(std::string_view why)
+{
+    state_ = State::closing;
+    link_->close(why);
+}
+
 void ClientConnection::on_taken_over()
 {
     if (state_ != State::connected) return;
@@ -523,8 +523,7 @@ void ClientConnection::on_shutdown()
     publish_will_on_close_ = false;
     if (state_ == State::awaiting_connect || state_ == State::authenticating ||
         state_ == State::auth_exchange) {
-        state_ = State::closing;
-        link_->close("broker shutting down");
+        close_now("broker shutting down");
         return;
     }
     close_with(ReasonCode::ServerShuttingDown, "broker shutting down");

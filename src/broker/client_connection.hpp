@@ -117,6 +117,9 @@ private:
     // Closes the connection: 5.0 sends DISCONNECT with `reason` first. The will is published
     // (this is not a client's DISCONNECT).
     void close_with(codec::ReasonCode reason, std::string_view why);
+    // Closes the connection with nothing more sent (what is queued is still written): the state and the
+    // transport's close reason `why` in one place.
+    void close_now(std::string_view why);
     void resend_inflight();
 
     // Encodes and sends `packet`. Packets over the client's Maximum Packet Size lose their Reason

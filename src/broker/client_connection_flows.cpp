@@ -595,8 +595,7 @@ void ClientConnection::handle_disconnect(const codec::Disconnect& disconnect)
     }
     log(LogLevel::info, "DISCONNECT received");
     send_batched_acks();  // the packets before the DISCONNECT are answered
-    state_ = State::closing;
-    link_->close("DISCONNECT received");
+    close_now("DISCONNECT received");
 }
 
 }  // namespace moatmq::broker
