@@ -136,11 +136,13 @@ int run_bench(int argc, char** argv)
         return usage_error("--tls is supported by the conn mode only");
     if ((!a.cafile.empty() || a.insecure || !a.tls_version.empty()) && !o.tls)
         return usage_error("--cafile/--insecure/--tls-version need --tls");
-    if (!a.tls_version.empty() && a.tls_version != "tlsv1.2" && a.tls_version != "tlsv1.3")
-        return usage_error("--tls-version must be tlsv1.2 or tlsv1.3");
+    if (!a.tls_version.empty()) {
+        const auto tls_version = client::parse_tls_version(a.tls_version);
+        if (!tls_version) return usage_error("--tls-version must be tlsv1.2 or tlsv1.3");
+        o.tls_version = *tls_version;
+    }
     o.cafile = a.cafile;
     o.insecure = a.insecure;
-    o.tls_version = a.tls_version;
     o.threads = a.threads;
     if (a.broker_pid) o.broker_pid = static_cast<pid_t>(*a.broker_pid);
 

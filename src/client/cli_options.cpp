@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/tls1.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -48,6 +49,13 @@ std::optional<codec::ProtocolVersion> parse_protocol_version(const std::string& 
 {
     if (text == "311" || text == "mqttv311") return codec::ProtocolVersion::v311;
     if (text == "5" || text == "mqttv5") return codec::ProtocolVersion::v5;
+    return std::nullopt;
+}
+
+std::optional<int> parse_tls_version(const std::string& text)
+{
+    if (text == "tlsv1.2") return TLS1_2_VERSION;
+    if (text == "tlsv1.3") return TLS1_3_VERSION;
     return std::nullopt;
 }
 
@@ -100,7 +108,7 @@ Result<ConnectOptions> to_connect_options(const ConnectionArgs& args, const Pass
 
     if (tls) {
         if (args.certfile.empty() != args.keyfile.empty()) return usage("--cert and --key go together");
-        if (!args.tls_version.empty() && args.tls_version != "tlsv1.2" && args.tls_version != "tlsv1.3") {
+        if (!args.tls_version.empty() && !parse_tls_version(args.tls_version)) {
             return usage("--tls-version must be tlsv1.2 or tlsv1.3");
         }
         options.tls = TlsOptions{args.cafile, args.certfile, args.keyfile, args.tls_version, args.insecure};

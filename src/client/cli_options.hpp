@@ -44,6 +44,10 @@ void add_connection_options(CLI::App& app, ConnectionArgs& args);
 // "311"/"mqttv311" -> 3.1.1, "5"/"mqttv5" -> 5.0; nullopt otherwise.
 std::optional<codec::ProtocolVersion> parse_protocol_version(const std::string& text);
 
+// --tls-version: "tlsv1.2" / "tlsv1.3" -> OpenSSL's protocol version number (TLS1_2_VERSION,
+// TLS1_3_VERSION); nullopt otherwise.
+std::optional<int> parse_tls_version(const std::string& text);
+
 // Where a password comes from when -P is absent: MOATMQ_PASSWORD, else (only when a username is
 // given and stdin is a terminal that is not needed for the message) a prompt without echo.
 struct PasswordSources {

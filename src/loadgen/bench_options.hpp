@@ -53,7 +53,7 @@ struct BenchOptions {
     bool tls = false;           // conn: TLS, full handshakes then resumed sessions
     std::string cafile;         // TLS: trust anchors; verify the server against them
     bool insecure = false;      // TLS: no verification of the server at all
-    std::string tls_version;    // TLS: "tlsv1.2" or "tlsv1.3" only; empty: whichever the server picks
+    int tls_version = 0;        // TLS: only this version (TLS1_2_VERSION, TLS1_3_VERSION); 0: either
 
     unsigned threads = 1;             // event loops (one thread each) of the generator
     std::optional<pid_t> broker_pid;  // when given: the broker's CPU time and RSS are reported

@@ -228,11 +228,10 @@ std::unique_ptr<ssl::context> make_tls_context(const BenchOptions& o)
                          ssl::context::no_tlsv1_1);
     // Keep sessions in the client cache too, so that SSL_get1_session() has tickets to offer.
     SSL_CTX_set_session_cache_mode(context->native_handle(), SSL_SESS_CACHE_CLIENT);
-    if (!o.tls_version.empty()) {
+    if (o.tls_version != 0) {
         // TLS 1.2 resumes with an abbreviated handshake (no key exchange); TLS 1.3 with psk_dhe_ke.
-        const int version = o.tls_version == "tlsv1.3" ? TLS1_3_VERSION : TLS1_2_VERSION;
-        SSL_CTX_set_min_proto_version(context->native_handle(), version);
-        SSL_CTX_set_max_proto_version(context->native_handle(), version);
+        SSL_CTX_set_min_proto_version(context->native_handle(), o.tls_version);
+        SSL_CTX_set_max_proto_version(context->native_handle(), o.tls_version);
     }
     if (o.insecure) {
         context->set_verify_mode(ssl::verify_none);
@@ -269,12 +268,13 @@ BenchReport run_conn(const BenchOptions& o, const std::string& address)
     j["clients"] = o.clients;
     j["concurrency"] = o.concurrency;
     j["threads"] = std::max(1U, o.threads);
-    const std::string transport = !o.tls                  ? "plain TCP"
-                                  : o.tls_version.empty() ? "TLS"
-                                                          : "TLS (" + o.tls_version + " only)";
+    const char* transport = !o.tls                            ? "plain TCP"
+                            : o.tls_version == TLS1_3_VERSION ? "TLS (tlsv1.3 only)"
+                            : o.tls_version == TLS1_2_VERSION ? "TLS (tlsv1.2 only)"
+                                                              : "TLS";
     char line[300];
     std::snprintf(line, sizeof line, "conn: %s clients, %u at a time, %s, %s\n",
-                  with_commas(o.clients).c_str(), o.concurrency, transport.c_str(), address.c_str());
+                  with_commas(o.clients).c_str(), o.concurrency, transport, address.c_str());
     report.summary = line;
     for (const auto& f : phases) {
         const double rate = f.seconds > 0 ? static_cast<double>(f.ok) / f.seconds : 0;
